@@ -1,0 +1,52 @@
+"""The application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import BASE_DIR, Config
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.models.types import render_item
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Create and configure the app: the server, the tests and the CLI all start here."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(BASE_DIR / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_item,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    with app.app_context():
+        from app.database import configure_sqlite
+
+        configure_sqlite(db.engine)
+
+    from app import auth, cli
+    from app.api import init_api
+
+    auth.init_app(app)
+    init_api(app)
+    cli.init_app(app)
+    return app

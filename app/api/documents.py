@@ -1,0 +1,77 @@
+"""Documents: upload to a task, list, and download."""
+
+from flask import current_app, send_file
+from flask_smorest import Blueprint
+
+from app.api import client_ip
+from app.api.errors import ErrorSchema
+from app.auth import api_user
+from app.extensions import db
+from app.schemas.documents import DocumentSchema, UploadFileSchema, UploadFormSchema
+from app.services import routing
+from app.services.documents import BlobStore, get_document, open_content, upload_document
+
+blp = Blueprint("documents", __name__, description="Documents of the steps")
+
+MAX_ID = "min=1, max=2147483647"
+
+
+def blob_store() -> BlobStore:
+    """Return the configured content-addressed store."""
+    return BlobStore(current_app.config["STORAGE_DIR"])
+
+
+@blp.route(f"/tasks/<int({MAX_ID}):task_id>/documents", methods=["POST"])
+@blp.arguments(UploadFormSchema, location="form")
+@blp.arguments(UploadFileSchema, location="files")
+@blp.response(201, DocumentSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Not an actor of the step")
+@blp.alt_response(409, schema=ErrorSchema, description="task_not_open")
+@blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
+@blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
+@blp.alt_response(422, schema=ErrorSchema, description="unknown_kind, empty_file")
+def upload(form, files, task_id):
+    """Attach a file to a task as the next version of one of its step's outputs."""
+    user = api_user()
+    upload_file = files["file"]
+    document = upload_document(
+        routing.get_task(task_id),
+        kind=form["kind"],
+        filename=upload_file.filename,
+        stream=upload_file.stream,
+        actor=user,
+        store=blob_store(),
+        limit=current_app.config["MAX_CONTENT_LENGTH"],
+        ip=client_ip(),
+    )
+    db.session.commit()
+    return document
+
+
+@blp.route(f"/documents/<int({MAX_ID}):document_id>")
+@blp.response(200, DocumentSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_metadata(document_id):
+    """Show a document's metadata."""
+    api_user()
+    return get_document(document_id)
+
+
+@blp.route(f"/documents/<int({MAX_ID}):document_id>/content")
+@blp.response(200, description="The document's bytes", content_type="application/octet-stream")
+@blp.alt_response(404, schema=ErrorSchema)
+def get_content(document_id):
+    """Download a document's bytes with its media type and a safe file name."""
+    api_user()
+    document = get_document(document_id)
+    response = send_file(
+        open_content(document, blob_store()),
+        mimetype=document.media_type,
+        as_attachment=True,
+        download_name=document.filename,
+        etag=document.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response

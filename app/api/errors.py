@@ -1,0 +1,110 @@
+"""One error shape for every refusal: {"error": {status, code, message, details}}."""
+
+import logging
+
+import marshmallow as ma
+from flask import jsonify, request
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
+
+from app.errors import DomainError, render_message
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+# Werkzeug's HTTP errors by status, as our stable codes.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+class ErrorBodySchema(ma.Schema):
+    status = ma.fields.Integer(required=True, metadata={"example": 422})
+    code = ma.fields.String(required=True, metadata={"example": "missing_documents"})
+    message = ma.fields.String(required=True)
+    details = ma.fields.Dict(metadata={"description": "Facts about the error, by code"})
+
+
+class ErrorSchema(ma.Schema):
+    """The error envelope of every refused request."""
+
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+def request_language() -> str:
+    """Answer "en" when the client prefers English, else Indonesian."""
+    return request.accept_languages.best_match(["id", "en"]) or "id"
+
+
+def error_response(status: int, code: str, details=None, headers=None, **params):
+    """Build the JSON error response; any open transaction is rolled back first."""
+    db.session.rollback()
+    body = {
+        "status": status,
+        "code": code,
+        "message": render_message(code, request_language(), **params),
+    }
+    if details:
+        body["details"] = details
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_domain_error(error: DomainError):
+    """Render a service's refusal."""
+    return error_response(error.status, error.code, error.details, **error.params)
+
+
+def handle_http_exception(error: HTTPException):
+    """Render werkzeug's and webargs's errors (bad JSON, schema errors, 404s) in our shape."""
+    status = error.code or 500
+    if isinstance(error, RateLimitExceeded):
+        return error_response(429, "rate_limited", headers={"Retry-After": "60"})
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    headers = data.get("headers") or {}
+    if status == 400 or (status == 422 and _is_json_syntax_error(messages)):
+        return error_response(400, "bad_request", details=messages, reason=_reason(messages))
+    if status == 413:
+        limit = (request.max_content_length or 0) // (1024 * 1024)
+        return error_response(413, "payload_too_large", limit_mb=limit)
+    if status == 404:
+        return error_response(404, "not_found", what=request.path)
+    if status == 405:
+        return error_response(
+            405,
+            "method_not_allowed",
+            headers={"Allow": ", ".join(getattr(error, "valid_methods", None) or [])},
+        )
+    code = HTTP_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
+    return error_response(status, code, details=messages, headers=headers)
+
+
+def _is_json_syntax_error(messages) -> bool:
+    return isinstance(messages, dict) and "Invalid JSON body." in str(messages.get("json", ""))
+
+
+def _reason(messages) -> str:
+    if isinstance(messages, dict) and "json" in messages:
+        return "invalid JSON body"
+    return "the request could not be understood"
+
+
+def handle_unexpected(error: Exception):
+    """Log a bug and answer 500 in the one shape, never a stack trace."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error")

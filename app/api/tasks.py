@@ -1,0 +1,130 @@
+"""Tasks: the steps of instances, and the moves that finish them."""
+
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from app.api import client_ip
+from app.api.errors import ErrorSchema
+from app.api.pagination import paginate
+from app.auth import api_user
+from app.extensions import db
+from app.models import Instance, SopVersion, Task, TaskStatus, utcnow
+from app.schemas.common import IfMatchSchema, version_from
+from app.schemas.instances import (
+    CompleteSchema,
+    DecisionSchema,
+    MoveResultSchema,
+    TaskListArgsSchema,
+    TaskPageSchema,
+    TaskSchema,
+)
+from app.services import routing
+from app.services.sop_definitions import definition_of
+
+blp = Blueprint("tasks", __name__, description="Steps of instances and their moves")
+
+ID = "<int(min=1, max=2147483647):task_id>"
+
+
+def _actor_filter(actor: str):
+    """Match tasks whose step, in the task's own SOP version, names `actor`."""
+    step_numbers = {}
+    for version in db.session.scalars(sa.select(SopVersion)):
+        definition = definition_of(version)
+        step_numbers[version.id] = [s.no for s in definition.steps if actor in s.actors]
+    clauses = [
+        sa.and_(Instance.sop_version_id == version_id, Task.step_no.in_(numbers))
+        for version_id, numbers in step_numbers.items()
+        if numbers
+    ]
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+@blp.route("/tasks")
+@blp.arguments(TaskListArgsSchema, location="query")
+@blp.response(200, TaskPageSchema)
+def list_tasks(args):
+    """List tasks by status, actor, instance and overdue, oldest first."""
+    api_user()
+    query = sa.select(Task).join(Task.instance).order_by(Task.id)
+    if "status" in args:
+        query = query.where(Task.status == TaskStatus(args["status"]))
+    if "instance" in args:
+        query = query.where(Task.instance_id == args["instance"])
+    if "actor" in args:
+        query = query.where(_actor_filter(args["actor"]))
+    if "overdue" in args:
+        overdue = sa.and_(Task.status == TaskStatus.OPEN, Task.due_at < utcnow())
+        query = query.where(overdue if args["overdue"] else sa.not_(overdue))
+    items, total = paginate(query, args["page"], args["per_page"])
+    return {
+        "items": routing.describe_tasks(items),
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "total": total,
+    }
+
+
+@blp.route(f"/tasks/{ID}")
+@blp.response(200, TaskSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_task(task_id):
+    """Show a task: its step, clock and missing outputs."""
+    api_user()
+    return routing.describe_tasks([routing.get_task(task_id)])[0]
+
+
+def _move_result(result: routing.MoveResult) -> dict:
+    views = routing.describe_tasks([result.task, *result.next_tasks])
+    return {"task": views[0], "next_tasks": views[1:]}
+
+
+@blp.route(f"/tasks/{ID}/complete", methods=["POST"])
+@blp.arguments(CompleteSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, MoveResultSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="forbidden_role")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="task_not_open, stale_version, conflict")
+@blp.alt_response(
+    422, schema=ErrorSchema, description="missing_documents, decision_required, invalid_occurred_at"
+)
+def complete_task(body, headers, task_id):
+    """Finish a plain step; the next step opens."""
+    user = api_user()
+    result = routing.complete_task(
+        routing.get_task(task_id),
+        actor=user,
+        note=body.get("note"),
+        occurred_at=body.get("occurred_at"),
+        version=version_from(body.get("version"), headers),
+        ip=client_ip(),
+    )
+    db.session.commit()
+    return _move_result(result)
+
+
+@blp.route(f"/tasks/{ID}/decision", methods=["POST"])
+@blp.arguments(DecisionSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, MoveResultSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="forbidden_role")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="task_not_open, stale_version, conflict")
+@blp.alt_response(
+    422, schema=ErrorSchema, description="note_required, not_a_decision, missing_documents"
+)
+def decide(body, headers, task_id):
+    """Approve a review forward, or return it for correction with a note (arahan)."""
+    user = api_user()
+    result = routing.decide(
+        routing.get_task(task_id),
+        actor=user,
+        decision=body["decision"],
+        note=body.get("note"),
+        occurred_at=body.get("occurred_at"),
+        version=version_from(body.get("version"), headers),
+        ip=client_ip(),
+    )
+    db.session.commit()
+    return _move_result(result)

@@ -1,0 +1,54 @@
+"""Configuration read from the environment, with a test configuration."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings for a real run; every value can be overridden by an environment variable."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'sakip.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "blobs"))
+    SOP_DIR = os.environ.get("SOP_DIR", str(BASE_DIR / "app" / "sops"))
+    CALENDAR_FILE = os.environ.get(
+        "CALENDAR_FILE", str(BASE_DIR / "app" / "data" / "calendar-purbalingga.yaml")
+    )
+    OFFICE_NAME = os.environ.get("OFFICE_NAME", "Kecamatan Purbalingga")
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    TOKEN_TTL_HOURS = _env_int("TOKEN_TTL_HOURS", 12)
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 5 minutes")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+
+    API_TITLE = "SAKIP Kecamatan — Pengukuran Kinerja"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throw-away database and store, fast password hashing."""
+
+    TESTING = True
+    SECRET_KEY = "test"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_STORAGE_URI = "memory://"

@@ -1,0 +1,144 @@
+"""Domain errors and their human messages in Bahasa Indonesia and English.
+
+Services raise `DomainError` with a stable machine `code`; the edges (JSON API,
+HTML pages) render the message in the reader's language.
+"""
+
+from typing import Any
+
+# code -> (Indonesian, English); `{name}` placeholders are filled from the error's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_request": ("Permintaan tidak dapat dibaca: {reason}", "Malformed request: {reason}"),
+    "validation_error": (
+        "Data yang dikirim tidak valid.",
+        "The data sent is not valid.",
+    ),
+    "unauthorized": (
+        "Silakan masuk terlebih dahulu (token atau sesi).",
+        "Authentication required (bearer token or session).",
+    ),
+    "invalid_credentials": (
+        "Nama pengguna atau kata sandi salah.",
+        "Wrong username or password.",
+    ),
+    "invalid_token": (
+        "Token tidak dikenal, kedaluwarsa atau sudah dicabut.",
+        "The token is unknown, expired or revoked.",
+    ),
+    "forbidden": ("Anda tidak berwenang melakukan ini.", "You are not allowed to do this."),
+    "forbidden_role": (
+        "Langkah {step} ({step_name}) hanya dapat dikerjakan oleh: {actors}.",
+        "Step {step} ({step_name}) can only be done by: {actors}.",
+    ),
+    "not_found": ("{what} tidak ditemukan.", "{what} not found."),
+    "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
+    "task_not_open": (
+        "Tugas {task} sudah tidak terbuka (sudah dikerjakan).",
+        "Task {task} is no longer open (it was already done).",
+    ),
+    "instance_not_active": (
+        "Pengukuran {instance} tidak aktif.",
+        "Measurement {instance} is not active.",
+    ),
+    "stale_version": (
+        "Data sudah diubah orang lain (versi {current}, Anda mengirim {sent}). Muat ulang.",
+        "Someone else changed this first (version {current}, you sent {sent}). Reload.",
+    ),
+    "conflict": (
+        "Data sudah diubah orang lain pada saat yang sama. Muat ulang dan coba lagi.",
+        "Someone else changed this at the same moment. Reload and try again.",
+    ),
+    "missing_documents": (
+        "Langkah {step} belum dapat diselesaikan, dokumen yang belum ada: {kinds}.",
+        "Step {step} cannot be finished yet; missing documents: {kinds}.",
+    ),
+    "decision_required": (
+        "Langkah {step} adalah pemeriksaan: pilih setujui atau kembalikan.",
+        "Step {step} is a decision: approve or return it.",
+    ),
+    "not_a_decision": (
+        "Langkah {step} bukan pemeriksaan; gunakan selesaikan.",
+        "Step {step} is not a decision; complete it instead.",
+    ),
+    "note_required": (
+        "Pengembalian harus disertai arahan (catatan) perbaikan.",
+        "A return needs a note (the arahan) saying what to correct.",
+    ),
+    "invalid_occurred_at": (
+        "Waktu kejadian tidak valid: {reason}.",
+        "Invalid occurred_at: {reason}.",
+    ),
+    "invalid_started_at": (
+        "Waktu mulai tidak valid: {reason}.",
+        "Invalid started_at: {reason}.",
+    ),
+    "duplicate_instance": (
+        "Pengukuran {sop} untuk periode {period} sudah berjalan.",
+        "A measurement of {sop} for period {period} is already active.",
+    ),
+    "invalid_period": (
+        "Periode harus berbentuk TTTT atau TTTT-Q1..Q4, bukan {period!r}.",
+        "Period must be YYYY or YYYY-Q1..Q4, not {period!r}.",
+    ),
+    "unknown_sop": ("SOP {sop!r} tidak dikenal.", "Unknown SOP {sop!r}."),
+    "unknown_kind": (
+        "Jenis dokumen {kind!r} bukan keluaran langkah {step}. Pilihan: {allowed}.",
+        "Document kind {kind!r} is not an output of step {step}. Choose one of: {allowed}.",
+    ),
+    "payload_too_large": (
+        "Berkas terlalu besar (maksimal {limit_mb} MB).",
+        "File too large (at most {limit_mb} MB).",
+    ),
+    "unsupported_media_type": (
+        "Jenis berkas tidak diterima ({reason}). Diterima: PDF, gambar, dokumen perkantoran.",
+        "File type not accepted ({reason}). Accepted: PDF, images, office documents.",
+    ),
+    "empty_file": ("Berkas kosong.", "The file is empty."),
+    "rate_limited": (
+        "Terlalu banyak percobaan. Coba lagi nanti.",
+        "Too many attempts. Try again later.",
+    ),
+    "internal_error": (
+        "Terjadi kesalahan pada server; sudah dicatat.",
+        "Something went wrong on the server; it has been logged.",
+    ),
+}
+
+
+class DomainError(Exception):
+    """A refused request: an HTTP status, a stable code, and the facts for the message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        details: dict[str, Any] | None = None,
+        **params: Any,
+    ):
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.details = details
+        self.params = params
+
+    def message(self, lang: str = "id") -> str:
+        """Render the human message in `lang` ("id" or "en")."""
+        return render_message(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message('en')}"
+
+
+def render_message(code: str, lang: str = "id", **params: Any) -> str:
+    """Render the message of `code` in `lang`, tolerating missing parameters."""
+    indonesian, english = MESSAGES.get(code, (code, code))
+    template = english if lang == "en" else indonesian
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def not_found(what: str) -> DomainError:
+    """Return the error for a missing object, named in the message."""
+    return DomainError(404, "not_found", what=what)

@@ -1,0 +1,131 @@
+"""Users, passwords and bearer tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import ApiToken, OrgUnit, Role, User, UserRole, utcnow
+from app.services import audit
+
+# Checked against when the user is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with the configured method."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def create_user(
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: list[str],
+    nip: str | None = None,
+    org_unit: OrgUnit | None = None,
+    actor: User | str | None = None,
+    ip: str | None = None,
+) -> User:
+    """Create a user with `roles` and record who did it."""
+    user = User(
+        username=username,
+        full_name=full_name,
+        nip=nip,
+        password_hash=hash_password(password),
+        org_unit=org_unit,
+        role_rows=[UserRole(role=Role(r)) for r in roles],
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        summary=f"Pengguna {username} dibuat dengan peran {', '.join(sorted(roles))}",
+        data={"username": username, "roles": sorted(roles), "nip": nip},
+        ip=ip,
+    )
+    return user
+
+
+def find_user(username: str) -> User | None:
+    """Return the active user called `username`, if any."""
+    return db.session.scalar(sa.select(User).filter_by(username=username, is_active_account=True))
+
+
+def authenticate(username: str, password: str, *, ip: str | None = None) -> User:
+    """Return the user whose password matches, or record the failure and raise 401."""
+    user = find_user(username)
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid:
+        audit.record(
+            "auth.failed",
+            actor=None,
+            object_type="user",
+            object_id=user.id if user else None,
+            summary=f"Gagal masuk sebagai {username[:64]!r}",
+            data={"username": username[:64]},
+            ip=ip,
+        )
+        raise DomainError(401, "invalid_credentials")
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, ip: str | None = None) -> tuple[str, ApiToken]:
+    """Create a bearer token for `user`; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+    row = ApiToken(user=user, token_hash=_token_digest(token), expires_at=utcnow() + ttl)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "auth.token_issued",
+        actor=user,
+        object_type="api_token",
+        object_id=row.id,
+        summary=f"{user.username} masuk dan menerima token API",
+        data={"expires_at": row.expires_at.isoformat()},
+        ip=ip,
+    )
+    return token, row
+
+
+def user_for_token(token: str, now: datetime | None = None) -> User | None:
+    """Return the user of a live token, or None for an unknown, expired or revoked one."""
+    row = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_token_digest(token)))
+    now = now or utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if not row.user.is_active:
+        return None
+    return row.user
+
+
+def revoke_token(token: str, *, actor: User, ip: str | None = None) -> None:
+    """Revoke the presented token."""
+    row = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_token_digest(token)))
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = utcnow()
+    audit.record(
+        "auth.token_revoked",
+        actor=actor,
+        object_type="api_token",
+        object_id=row.id,
+        summary=f"{actor.username} mencabut token API",
+        ip=ip,
+    )
+    db.session.flush()

@@ -1,0 +1,349 @@
+"""Office working-time calendar: working periods, holidays and due-time arithmetic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import count
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+WEEKDAYS: tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+HOLIDAY_KINDS: tuple[str, ...] = ("libur_nasional", "cuti_bersama")
+DUE_UNITS: tuple[str, ...] = ("minute", "day")
+
+Period = tuple[time, time]
+_Span = tuple[datetime, datetime]
+
+_PERIOD_RE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FILE_KEYS = ("timezone", "working_hours", "holidays")
+_HOLIDAY_KEYS = ("date", "name", "kind")
+
+
+class CalendarFileError(ValueError):
+    """Report an invalid calendar file, naming the file and the offending field."""
+
+
+_Fail = Callable[[str, str], CalendarFileError]
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A day off: a national holiday (libur nasional) or a joint leave day (cuti bersama)."""
+
+    day: date
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Office working time: weekly periods in a time zone, minus holidays."""
+
+    tz: ZoneInfo
+    # Excluded from the hash because a mapping is unhashable; equality still compares it.
+    periods: Mapping[int, tuple[Period, ...]] = field(hash=False)
+    holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        """Check the periods and freeze the containers."""
+        frozen: dict[int, tuple[Period, ...]] = {}
+        for weekday, day_periods in self.periods.items():
+            if weekday not in range(7):
+                raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday!r}")
+            day_periods = tuple(day_periods)
+            for start, end in day_periods:
+                if start >= end:
+                    raise ValueError(f"period {start}-{end} on weekday {weekday} is empty")
+            for (_, end), (next_start, _) in zip(day_periods, day_periods[1:], strict=False):
+                if next_start < end:
+                    raise ValueError(f"periods on weekday {weekday} overlap or are out of order")
+            frozen[weekday] = day_periods
+        # Without any period no working moment exists and the searches would never end.
+        if not any(frozen.values()):
+            raise ValueError("a working calendar needs at least one working period")
+        object.__setattr__(self, "periods", MappingProxyType(frozen))
+        object.__setattr__(self, "holidays", frozenset(self.holidays))
+
+    def with_holidays(self, days: Iterable[date]) -> WorkingCalendar:
+        """Return this calendar with its holiday list replaced by ``days``."""
+        return replace(self, holidays=frozenset(days))
+
+    def is_working_day(self, day: date) -> bool:
+        """Tell whether ``day`` has working periods and is not a holiday."""
+        return bool(self.periods.get(day.weekday())) and day not in self.holidays
+
+    def periods_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """List the working periods of ``day`` as aware datetimes in the calendar's zone."""
+        if not self.is_working_day(day):
+            return []
+        return [
+            (
+                datetime.combine(day, start, tzinfo=self.tz),
+                datetime.combine(day, end, tzinfo=self.tz),
+            )
+            for start, end in self.periods[day.weekday()]
+        ]
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> float:
+        """Return the working seconds from ``start`` to ``end`` (0 when end <= start)."""
+        return self._working_time_between(start, end).total_seconds()
+
+    def working_minutes_between(self, start: datetime, end: datetime) -> int:
+        """Return the whole working minutes from ``start`` to ``end`` (0 when end <= start)."""
+        return self._working_time_between(start, end) // timedelta(minutes=1)
+
+    def next_working_moment(self, at: datetime) -> datetime:
+        """Return ``at`` if it is working time, else the start of the next working period."""
+        moment = _as_utc(at, "at")
+        for day in self._days_from(moment):
+            for start, end in self._utc_periods(day):
+                if moment < start:
+                    return start.astimezone(self.tz)
+                if moment < end:
+                    return moment.astimezone(self.tz)
+        raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+
+    def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
+        """Return the instant when ``minutes`` working minutes have passed since ``start``."""
+        if minutes < 0:
+            raise ValueError(f"minutes must not be negative, got {minutes}")
+        moment = _as_utc(start, "start")
+        remaining = timedelta(minutes=minutes)
+        if not remaining:
+            return moment.astimezone(self.tz)
+        for day in self._days_from(moment):
+            for period_start, period_end in self._utc_periods(day):
+                if period_end <= moment:
+                    continue
+                begin = max(period_start, moment)
+                available = period_end - begin
+                # "<=" so that a count reached exactly at a period's end answers that end.
+                if remaining <= available:
+                    return (begin + remaining).astimezone(self.tz)
+                remaining -= available
+        raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """Return the due time ``days`` working days after ``start``, at the same clock time."""
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        anchor = self.next_working_moment(start)
+        day = anchor.date()
+        for _ in range(days):
+            day = self._next_working_day(day)
+        return self._latest_working_moment(day, anchor.time())
+
+    def due_at(self, start: datetime, value: int, unit: str) -> datetime:
+        """Return the due time of a standard of ``value`` working ``unit``s started at ``start``."""
+        if unit == "minute":
+            return self.add_working_minutes(start, value)
+        if unit == "day":
+            return self.add_working_days(start, value)
+        raise ValueError(
+            f"unknown time-standard unit {unit!r}; expected one of {', '.join(DUE_UNITS)}"
+        )
+
+    def _working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Sum the overlap of [start, end) with the working periods, day by day."""
+        begin, finish = _as_utc(start, "start"), _as_utc(end, "end")
+        total = timedelta()
+        if finish <= begin:
+            return total
+        last_day = finish.astimezone(self.tz).date()
+        for day in self._days_from(begin):
+            if day > last_day:
+                break
+            for period_start, period_end in self._utc_periods(day):
+                overlap = min(period_end, finish) - max(period_start, begin)
+                if overlap > timedelta():
+                    total += overlap
+        return total
+
+    def _days_from(self, moment: datetime) -> Iterator[date]:
+        """Yield local dates from the one containing ``moment`` onwards, without end."""
+        first = moment.astimezone(self.tz).date()
+        for offset in count():
+            yield first + timedelta(days=offset)
+
+    def _utc_periods(self, day: date) -> list[_Span]:
+        """List the working periods of ``day`` in UTC, so arithmetic ignores DST folds."""
+        return [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in self.periods_on(day)]
+
+    def _next_working_day(self, day: date) -> date:
+        """Return the first working day after ``day``."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def _latest_working_moment(self, day: date, clock: time) -> datetime:
+        """Return ``clock`` on working ``day``, snapped back to the end of a period if outside."""
+        wanted = datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
+        periods = self._utc_periods(day)
+        # A clock before the day's opening (only if weekdays open at different times) opens it.
+        chosen = periods[0][0]
+        for period_start, period_end in periods:
+            if wanted < period_start:
+                break
+            chosen = min(wanted, period_end)
+        return chosen.astimezone(self.tz)
+
+
+def default_calendar_path() -> Path:
+    """Return the path of the calendar file shipped with the application."""
+    return Path(__file__).resolve().parent.parent / "data" / "calendar-purbalingga.yaml"
+
+
+def load_calendar(path: Path | str) -> tuple[WorkingCalendar, list[Holiday]]:
+    """Read and validate a calendar YAML file into a calendar and its holiday list."""
+    path = Path(path)
+    try:
+        # Safe loading, with dates kept as text so a bad one is reported with its field.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_CalendarLoader)
+    except OSError as exc:
+        raise CalendarFileError(f"{path}: cannot read calendar file: {exc.strerror}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CalendarFileError(f"{path}: not valid YAML: {exc}") from exc
+
+    def fail(where: str, problem: str) -> CalendarFileError:
+        return CalendarFileError(f"{path}: {where}: {problem}")
+
+    if not isinstance(data, dict):
+        raise fail("(top level)", "expected a mapping with timezone, working_hours, holidays")
+    unknown = sorted(str(key) for key in data if key not in _FILE_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key; expected one of {', '.join(_FILE_KEYS)}")
+
+    tz = _parse_timezone(data.get("timezone"), fail)
+    periods = _parse_working_hours(data.get("working_hours"), fail)
+    holidays = _parse_holidays(data.get("holidays", []), fail)
+    try:
+        calendar = WorkingCalendar(
+            tz=tz, periods=periods, holidays=frozenset(h.day for h in holidays)
+        )
+    except ValueError as exc:
+        raise fail("working_hours", str(exc)) from exc
+    return calendar, holidays
+
+
+class _CalendarLoader(yaml.SafeLoader):
+    """Load YAML safely, leaving timestamps as strings for field-aware validation."""
+
+
+_CalendarLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+
+
+def _as_utc(moment: datetime, name: str) -> datetime:
+    """Convert an aware datetime to UTC; refuse naive ones, whose zone is unknowable."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {moment.isoformat()}")
+    return moment.astimezone(UTC)
+
+
+def _parse_timezone(value: Any, fail: _Fail) -> ZoneInfo:
+    """Parse the ``timezone`` field into a ZoneInfo."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail("timezone", f"expected an IANA zone name such as Asia/Jakarta, got {value!r}")
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise fail("timezone", f"unknown time zone {value!r}") from exc
+
+
+def _parse_working_hours(value: Any, fail: _Fail) -> dict[int, tuple[Period, ...]]:
+    """Parse ``working_hours`` (weekday name -> list of "HH:MM-HH:MM") into sorted periods."""
+    if not isinstance(value, dict):
+        raise fail("working_hours", "expected a mapping of weekday name to a list of periods")
+    periods: dict[int, tuple[Period, ...]] = {}
+    for key, entries in value.items():
+        where = f"working_hours.{key}"
+        if key not in WEEKDAYS:
+            raise fail(where, f"unknown weekday {key!r}; expected one of {', '.join(WEEKDAYS)}")
+        if entries is None:
+            entries = []
+        if not isinstance(entries, list):
+            raise fail(where, 'expected a list of periods such as ["07:30-12:00"]')
+        parsed = [_parse_period(entry, f"{where}[{i}]", fail) for i, entry in enumerate(entries)]
+        parsed.sort()
+        for (_, end), (next_start, _) in zip(parsed, parsed[1:], strict=False):
+            if next_start < end:
+                raise fail(where, f"periods overlap around {next_start:%H:%M}")
+        periods[WEEKDAYS.index(key)] = tuple(parsed)
+    if not any(periods.values()):
+        raise fail("working_hours", "no working period on any day")
+    return periods
+
+
+def _parse_period(value: Any, where: str, fail: _Fail) -> Period:
+    """Parse one "HH:MM-HH:MM" period whose start is before its end."""
+    # An unquoted 12:30 alone is read by YAML 1.1 as the number 750, hence the hint.
+    match = _PERIOD_RE.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise fail(where, f"expected a period 'HH:MM-HH:MM', got {value!r}")
+    start = _parse_time(match.group(1), where, fail)
+    end = _parse_time(match.group(2), where, fail)
+    if start >= end:
+        raise fail(where, f"period start {start:%H:%M} is not before its end {end:%H:%M}")
+    return start, end
+
+
+def _parse_time(text: str, where: str, fail: _Fail) -> time:
+    """Parse an "HH:MM" clock time."""
+    match = _TIME_RE.match(text)
+    hour, minute = (int(match.group(1)), int(match.group(2))) if match else (-1, -1)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise fail(where, f"bad time {text!r} (expected HH:MM, 00:00 to 23:59)")
+    return time(hour, minute)
+
+
+def _parse_holidays(value: Any, fail: _Fail) -> list[Holiday]:
+    """Parse the ``holidays`` list of {date, name, kind} entries, sorted by date."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise fail("holidays", "expected a list of {date, name, kind} entries")
+    holidays = []
+    for index, entry in enumerate(value):
+        where = f"holidays[{index}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "expected a mapping with date, name and kind")
+        unknown = sorted(str(key) for key in entry if key not in _HOLIDAY_KEYS)
+        if unknown:
+            raise fail(f"{where}.{unknown[0]}", "unknown key; expected date, name, kind")
+        day = _parse_date(entry.get("date"), f"{where}.date", fail)
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"{where}.name", f"expected a non-empty name, got {name!r}")
+        kind = entry.get("kind")
+        if kind not in HOLIDAY_KINDS:
+            raise fail(f"{where}.kind", f"unknown kind {kind!r}; expected one of {HOLIDAY_KINDS}")
+        holidays.append(Holiday(day=day, name=name.strip(), kind=kind))
+    holidays.sort(key=lambda holiday: holiday.day)
+    return holidays
+
+
+def _parse_date(value: Any, where: str, fail: _Fail) -> date:
+    """Parse a YYYY-MM-DD date."""
+    if isinstance(value, str) and _DATE_RE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise fail(where, f"bad date {value!r} (expected YYYY-MM-DD)")

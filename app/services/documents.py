@@ -1,0 +1,227 @@
+"""Documents: bytes in a content-addressed store on disk, metadata in the database.
+
+A file is stored once under its SHA-256, whoever uploads it and however often. Each upload
+of a kind to a step is a new version; nothing is ever overwritten.
+"""
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+
+from app.errors import DomainError, not_found
+from app.extensions import db
+from app.models import Document, Task, User
+from app.services import audit
+from app.services.routing import ensure_can_act, step_of
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileType:
+    media_type: str
+    magic: tuple[bytes, ...]
+
+
+_OFFICE_ZIP = (b"PK\x03\x04",)
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+# What the office files: PDF, scans and photos, and office documents. The extension
+# names the type, and the first bytes must agree with it.
+ALLOWED_TYPES: dict[str, FileType] = {
+    ".pdf": FileType("application/pdf", (b"%PDF-",)),
+    ".png": FileType("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": FileType("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": FileType("image/jpeg", (b"\xff\xd8\xff",)),
+    ".docx": FileType(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", _OFFICE_ZIP
+    ),
+    ".xlsx": FileType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _OFFICE_ZIP
+    ),
+    ".pptx": FileType(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation", _OFFICE_ZIP
+    ),
+    ".odt": FileType("application/vnd.oasis.opendocument.text", _OFFICE_ZIP),
+    ".ods": FileType("application/vnd.oasis.opendocument.spreadsheet", _OFFICE_ZIP),
+    ".doc": FileType("application/msword", _OLE),
+    ".xls": FileType("application/vnd.ms-excel", _OLE),
+}
+
+
+class BlobStore:
+    """Files on disk, addressed by their SHA-256: `<root>/ab/cdef…`."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def path_of(self, sha256: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / sha256[:2] / sha256[2:]
+
+    def put(self, head: bytes, stream: BinaryIO, limit: int) -> tuple[str, int]:
+        """Store `head` then the rest of `stream`; answer the SHA-256 and size.
+
+        Refuses (413) past `limit` bytes, leaving nothing behind."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                chunk = head
+                while chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise DomainError(413, "payload_too_large", limit_mb=limit // CHUNK)
+                    digest.update(chunk)
+                    tmp.write(chunk)
+                    chunk = stream.read(CHUNK)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            sha256 = digest.hexdigest()
+            target = self.path_of(sha256)
+            if target.exists():
+                os.unlink(tmp_name)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Atomic: a reader sees the whole file or none of it.
+                os.replace(tmp_name, target)
+            return sha256, size
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path_of(sha256).open("rb")
+
+
+def safe_filename(name: str | None, fallback: str = "dokumen") -> str:
+    """Reduce a client's file name to a safe base name of letters, digits, dot, dash, underscore."""
+    name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = stem[:120] or fallback
+    return f"{stem}.{ext[:10]}" if ext else stem
+
+
+def file_type_of(filename: str, head: bytes) -> FileType:
+    """Return the accepted type of a file by its extension, checked against its first bytes."""
+    ext = Path(filename).suffix.lower()
+    file_type = ALLOWED_TYPES.get(ext)
+    if file_type is None:
+        raise DomainError(415, "unsupported_media_type", reason=f"extension {ext or '(none)'!r}")
+    if not any(head.startswith(magic) for magic in file_type.magic):
+        raise DomainError(415, "unsupported_media_type", reason=f"content is not {ext}")
+    return file_type
+
+
+def upload_document(
+    task: Task,
+    *,
+    kind: str,
+    filename: str | None,
+    stream: BinaryIO,
+    actor: User,
+    store: BlobStore,
+    limit: int,
+    generated: bool = False,
+    ip: str | None = None,
+) -> Document:
+    """Attach a file to a task as the next version of one of its step's outputs."""
+    step = step_of(task)
+    ensure_can_act(task, step, actor, version=None)
+    if kind not in step.outputs:
+        raise DomainError(
+            422,
+            "unknown_kind",
+            details={"allowed": list(step.outputs)},
+            kind=kind,
+            step=step.no,
+            allowed=", ".join(step.outputs),
+        )
+    name = safe_filename(filename)
+    head = stream.read(16)
+    if not head:
+        raise DomainError(422, "empty_file")
+    file_type = file_type_of(name, head)
+    sha256, size = store.put(head, stream, limit)
+    previous = db.session.scalar(
+        sa.select(sa.func.max(Document.version)).filter_by(
+            instance_id=task.instance_id, step_no=task.step_no, kind=kind
+        )
+    )
+    document = Document(
+        instance_id=task.instance_id,
+        task_id=task.id,
+        step_no=task.step_no,
+        kind=kind,
+        version=(previous or 0) + 1,
+        filename=name,
+        media_type=file_type.media_type,
+        size=size,
+        sha256=sha256,
+        generated=generated,
+        uploaded_by=actor,
+    )
+    db.session.add(document)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise DomainError(409, "conflict") from None
+    audit.record(
+        "document.uploaded",
+        actor=actor,
+        object_type="document",
+        object_id=document.id,
+        summary=f"{actor.full_name} mengunggah {kind} v{document.version} pada langkah "
+        f"{task.step_no}",
+        data={
+            "instance_id": task.instance_id,
+            "task_id": task.id,
+            "kind": kind,
+            "version": document.version,
+            "sha256": sha256,
+            "size": size,
+            "filename": name,
+        },
+        ip=ip,
+    )
+    return document
+
+
+def get_document(document_id: int) -> Document:
+    """Return document `document_id` or raise 404."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise not_found(f"Document {document_id}")
+    return document
+
+
+def documents_of_instance(instance_id: int) -> list[Document]:
+    """Return every version of every document of an instance, in upload order."""
+    return list(
+        db.session.scalars(
+            sa.select(Document).filter_by(instance_id=instance_id).order_by(Document.id)
+        )
+    )
+
+
+def open_content(document: Document, store: BlobStore) -> BinaryIO:
+    """Open a document's bytes; a blob missing from the store is a 404, not a crash."""
+    try:
+        return store.open(document.sha256)
+    except FileNotFoundError:
+        raise not_found(f"Content of document {document.id}") from None

@@ -1,0 +1,470 @@
+"""The routing service: the SOP as a state machine over instances and their tasks.
+
+Every move is one unit of work in the caller's transaction: close the task, open the
+next, write the audit event. The caller (a request edge) commits once. Two moves of
+the same task race on the task's `version`; the loser gets a 409, never a double move.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import DomainError, not_found
+from app.extensions import db
+from app.models import (
+    Document,
+    Instance,
+    InstanceStatus,
+    Role,
+    Task,
+    TaskOutcome,
+    TaskStatus,
+    User,
+    utcnow,
+)
+from app.services import audit
+from app.services.calendar import WorkingCalendar
+from app.services.office_calendar import office_calendar
+from app.services.sop_definitions import SopDefinition, Step, definition_of, latest_version
+
+PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?$")
+STARTER_ROLES = (Role.CAMAT.value, Role.ADMIN.value)
+# A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
+CLOCK_SKEW = timedelta(seconds=60)
+
+Action = Literal["complete", "approve", "return", "upload"]
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    task: Task
+    next_tasks: list[Task]
+
+
+def validate_period(period: str) -> str:
+    """Return `period` if it is YYYY or YYYY-Q1..Q4 within a sane range, else raise 422."""
+    match = PERIOD_PATTERN.match(period or "")
+    if not match or not 2000 <= int(match["year"]) <= 2100:
+        raise DomainError(422, "invalid_period", details={"field": "period"}, period=period)
+    return period
+
+
+def definition_for(instance: Instance) -> SopDefinition:
+    """Return the definition version the instance is pinned to."""
+    return definition_of(instance.sop_version)
+
+
+def step_of(task: Task) -> Step:
+    """Return the definition step a task is an opening of."""
+    return definition_for(task.instance).step(task.step_no)
+
+
+def _check_past(at: datetime, now: datetime, code: str, earliest: datetime | None) -> None:
+    if at.tzinfo is None:
+        raise DomainError(422, code, reason="a time zone offset is required")
+    if at > now + CLOCK_SKEW:
+        raise DomainError(422, code, reason="it lies in the future")
+    if earliest is not None and at < earliest:
+        raise DomainError(
+            422, code, reason=f"it is before the task was opened ({earliest.isoformat()})"
+        )
+
+
+def _open_task(instance: Instance, step: Step, at: datetime, calendar: WorkingCalendar) -> Task:
+    previous = db.session.scalar(
+        sa.select(sa.func.max(Task.iteration)).filter_by(instance_id=instance.id, step_no=step.no)
+    )
+    task = Task(
+        instance=instance,
+        step_no=step.no,
+        iteration=(previous or 0) + 1,
+        status=TaskStatus.OPEN,
+        opened_at=at,
+        due_at=calendar.due_at(at, step.standard.value, step.standard.unit),
+    )
+    db.session.add(task)
+    return task
+
+
+def start_instance(
+    *,
+    sop_code: str,
+    period: str,
+    actor: User,
+    title: str | None = None,
+    started_at: datetime | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Instance:
+    """Start a run of SOP `sop_code` for `period` and open its first step."""
+    if not actor.has_role(*STARTER_ROLES):
+        raise DomainError(403, "forbidden")
+    validate_period(period)
+    now = now or utcnow()
+    if started_at is not None:
+        _check_past(started_at, now, "invalid_started_at", earliest=None)
+    at = started_at or now
+    version = latest_version(sop_code)
+    definition = definition_of(version)
+    if db.session.scalar(
+        sa.select(Instance.id).filter_by(
+            sop_code=sop_code, period=period, status=InstanceStatus.ACTIVE
+        )
+    ):
+        raise DomainError(409, "duplicate_instance", sop=sop_code, period=period)
+    instance = Instance(
+        sop_version=version,
+        sop_code=sop_code,
+        period=period,
+        title=title or f"{definition.title} — {period}",
+        status=InstanceStatus.ACTIVE,
+        started_at=at,
+        started_by=actor,
+        updated_at=at,
+    )
+    db.session.add(instance)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Someone started the same SOP and period a moment ago.
+        raise DomainError(409, "duplicate_instance", sop=sop_code, period=period) from None
+    first = _open_task(instance, definition.first_step, at, office_calendar())
+    db.session.flush()
+    audit.record(
+        "instance.started",
+        actor=actor,
+        object_type="instance",
+        object_id=instance.id,
+        summary=f"Memulai {instance.title}",
+        data={
+            "sop": sop_code,
+            "sop_version": version.version,
+            "period": period,
+            "first_task": first.id,
+        },
+        ip=ip,
+        backdated=started_at is not None,
+    )
+    return instance
+
+
+def get_task(task_id: int) -> Task:
+    """Return task `task_id` or raise 404."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise not_found(f"Task {task_id}")
+    return task
+
+
+def get_instance(instance_id: int) -> Instance:
+    """Return instance `instance_id` or raise 404."""
+    instance = db.session.get(Instance, instance_id)
+    if instance is None:
+        raise not_found(f"Instance {instance_id}")
+    return instance
+
+
+def attached_kinds(task: Task) -> set[str]:
+    """Return the document kinds attached to this opening of the step."""
+    return set(db.session.scalars(sa.select(Document.kind).filter_by(task_id=task.id)))
+
+
+def missing_outputs(task: Task, step: Step, attached: set[str] | None = None) -> list[str]:
+    """List the step's required outputs not yet attached to this task, in definition order."""
+    attached = attached_kinds(task) if attached is None else attached
+    return [kind for kind in step.required_outputs if kind not in attached]
+
+
+def allowed_actions(task: Task, user: User) -> tuple[Action, ...]:
+    """Say which moves `user` may try on `task` now (the buttons a page may show)."""
+    if task.status != TaskStatus.OPEN or task.instance.status != InstanceStatus.ACTIVE:
+        return ()
+    step = step_of(task)
+    if not user.has_role(*step.actors):
+        return ()
+    moves: tuple[Action, ...] = ("approve", "return") if step.is_decision else ("complete",)
+    return moves + (("upload",) if step.outputs else ())
+
+
+def ensure_can_act(task: Task, step: Step, actor: User, version: int | None) -> None:
+    """Refuse a move by the wrong role, on a closed task, or against a stale version."""
+    definition = definition_for(task.instance)
+    if not actor.has_role(*step.actors):
+        raise DomainError(
+            403,
+            "forbidden_role",
+            details={"actors": list(step.actors)},
+            step=step.no,
+            step_name=step.name,
+            actors=", ".join(definition.actor_names(step.actors)),
+        )
+    if task.status != TaskStatus.OPEN:
+        raise DomainError(409, "task_not_open", task=task.id)
+    if task.instance.status != InstanceStatus.ACTIVE:
+        raise DomainError(409, "instance_not_active", instance=task.instance_id)
+    if version is not None and version != task.version:
+        raise DomainError(
+            409,
+            "stale_version",
+            details={"current": task.version, "sent": version},
+            current=task.version,
+            sent=version,
+        )
+
+
+def complete_task(
+    task: Task,
+    *,
+    actor: User,
+    note: str | None = None,
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> MoveResult:
+    """Finish a plain step and open the next one (or complete the instance after the last)."""
+    step = step_of(task)
+    ensure_can_act(task, step, actor, version)
+    if step.is_decision:
+        raise DomainError(422, "decision_required", step=step.no)
+    return _move(task, step, TaskOutcome.COMPLETED, actor, note, occurred_at, ip, now)
+
+
+def decide(
+    task: Task,
+    *,
+    actor: User,
+    decision: Literal["approve", "return"],
+    note: str | None = None,
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> MoveResult:
+    """Approve a decision step forward, or return it for correction with the arahan."""
+    step = step_of(task)
+    ensure_can_act(task, step, actor, version)
+    if not step.is_decision:
+        raise DomainError(422, "not_a_decision", step=step.no)
+    if decision == "return":
+        return return_for_correction(task, step, actor, note, occurred_at, ip, now)
+    return _move(task, step, TaskOutcome.APPROVED, actor, note, occurred_at, ip, now)
+
+
+def return_for_correction(
+    task: Task,
+    step: Step,
+    actor: User,
+    note: str | None,
+    occurred_at: datetime | None,
+    ip: str | None,
+    now: datetime | None,
+) -> MoveResult:
+    """Send a reviewed draft back to the definition's return target, with a required note."""
+    if not note or not note.strip():
+        raise DomainError(422, "note_required", details={"field": "note"})
+    return _move(task, step, TaskOutcome.RETURNED, actor, note, occurred_at, ip, now)
+
+
+def _move(
+    task: Task,
+    step: Step,
+    outcome: TaskOutcome,
+    actor: User,
+    note: str | None,
+    occurred_at: datetime | None,
+    ip: str | None,
+    now: datetime | None,
+) -> MoveResult:
+    now = now or utcnow()
+    if occurred_at is not None:
+        _check_past(occurred_at, now, "invalid_occurred_at", earliest=task.opened_at)
+    at = occurred_at or now
+    if outcome != TaskOutcome.RETURNED:
+        missing = missing_outputs(task, step)
+        if missing:
+            raise DomainError(
+                422,
+                "missing_documents",
+                details={"missing": missing},
+                step=step.no,
+                kinds=", ".join(missing),
+            )
+    calendar = office_calendar()
+    instance = task.instance
+    definition = definition_for(instance)
+
+    task.status = TaskStatus.DONE
+    task.outcome = outcome
+    task.closed_at = at
+    task.closed_by = actor
+    task.note = note.strip() if note and note.strip() else None
+    task.elapsed_minutes = max(0, int((at - task.opened_at).total_seconds() // 60))
+    task.working_minutes = calendar.working_minutes_between(task.opened_at, at)
+    task.late = at > task.due_at
+    task.backdated = occurred_at is not None
+    instance.updated_at = at
+    if outcome == TaskOutcome.RETURNED:
+        instance.returns += 1
+    _flush_or_conflict()
+
+    target = step.on_return if outcome == TaskOutcome.RETURNED else step.next
+    next_tasks: list[Task] = []
+    if target is None:
+        instance.status = InstanceStatus.COMPLETED
+        instance.completed_at = at
+    else:
+        next_tasks.append(_open_task(instance, definition.step(target), at, calendar))
+    _flush_or_conflict()
+
+    verb = {"completed": "menyelesaikan", "approved": "menyetujui", "returned": "mengembalikan"}
+    audit.record(
+        f"task.{outcome.value}",
+        actor=actor,
+        object_type="task",
+        object_id=task.id,
+        summary=f"{actor.full_name} {verb[outcome.value]} langkah {step.no} "
+        f"(putaran {task.iteration}) pada {instance.title}",
+        data={
+            "instance_id": instance.id,
+            "step_no": step.no,
+            "iteration": task.iteration,
+            "outcome": outcome.value,
+            "note": task.note,
+            "occurred_at": at.isoformat(),
+            "next_tasks": [t.id for t in next_tasks],
+            "instance_completed": target is None,
+        },
+        ip=ip,
+        backdated=task.backdated,
+    )
+    return MoveResult(task=task, next_tasks=next_tasks)
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        # Another request moved the same task or instance first.
+        raise DomainError(409, "conflict") from None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task as readers see it: the stored facts plus what the definition and clock say."""
+
+    task: Task
+    step: Step
+    actor_names: list[str]
+    missing_outputs: list[str]
+    working_minutes: int
+    elapsed_minutes: int
+    overdue: bool
+
+    @property
+    def closed_by(self) -> str | None:
+        return self.task.closed_by.username if self.task.closed_by else None
+
+    @property
+    def late(self) -> bool | None:
+        return self.task.late
+
+
+def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
+    """Describe tasks for display with a fixed number of queries, however many there are."""
+    now = now or utcnow()
+    open_ids = [t.id for t in tasks if t.status == TaskStatus.OPEN]
+    attached: dict[int, set[str]] = defaultdict(set)
+    if open_ids:
+        for task_id, kind in db.session.execute(
+            sa.select(Document.task_id, Document.kind).where(Document.task_id.in_(open_ids))
+        ):
+            attached[task_id].add(kind)
+    calendar = office_calendar() if open_ids else None
+    views = []
+    for task in tasks:
+        definition = definition_for(task.instance)
+        step = definition.step(task.step_no)
+        is_open = task.status == TaskStatus.OPEN
+        views.append(
+            TaskView(
+                task=task,
+                step=step,
+                actor_names=definition.actor_names(step.actors),
+                missing_outputs=missing_outputs(task, step, attached[task.id]) if is_open else [],
+                working_minutes=(
+                    calendar.working_minutes_between(task.opened_at, now)
+                    if is_open and calendar
+                    else task.working_minutes or 0
+                ),
+                elapsed_minutes=(
+                    max(0, int((now - task.opened_at).total_seconds() // 60))
+                    if is_open
+                    else task.elapsed_minutes or 0
+                ),
+                overdue=is_open and now > task.due_at,
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    """An instance with its whole task history described for readers."""
+
+    instance: Instance
+    tasks: list[TaskView]
+
+    def __getattr__(self, name: str):
+        return getattr(self.instance, name)
+
+    @property
+    def open_tasks(self) -> list[TaskView]:
+        return [view for view in self.tasks if view.task.status == TaskStatus.OPEN]
+
+
+def instance_detail(instance: Instance, now: datetime | None = None) -> InstanceDetail:
+    """Describe an instance with every task it has had, oldest first."""
+    return InstanceDetail(instance=instance, tasks=describe_tasks(instance.tasks, now))
+
+
+def timeline(instance: Instance, now: datetime | None = None) -> dict:
+    """Compare each task's working time with its mutu baku, and total them."""
+    calendar = office_calendar()
+    rows = []
+    for view in describe_tasks(instance.tasks, now):
+        task = view.task
+        rows.append(
+            {
+                "task_id": task.id,
+                "step_no": task.step_no,
+                "step_name": view.step.name,
+                "iteration": task.iteration,
+                "outcome": task.outcome,
+                "standard": view.step.standard,
+                "standard_minutes": calendar.working_minutes_between(task.opened_at, task.due_at),
+                "working_minutes": view.working_minutes,
+                "elapsed_minutes": view.elapsed_minutes,
+                "opened_at": task.opened_at,
+                "closed_at": task.closed_at,
+                "due_at": task.due_at,
+                "late": task.late,
+                "overdue": view.overdue,
+            }
+        )
+    totals = {
+        "standard_minutes": sum(r["standard_minutes"] for r in rows),
+        "working_minutes": sum(r["working_minutes"] for r in rows),
+        "elapsed_minutes": sum(r["elapsed_minutes"] for r in rows),
+        "returns": instance.returns,
+        "late_tasks": sum(1 for r in rows if r["late"] or r["overdue"]),
+    }
+    return {"instance_id": instance.id, "rows": rows, "totals": totals}

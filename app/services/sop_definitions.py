@@ -1,0 +1,342 @@
+"""SOP definitions: load and validate the definition files, and pin their versions.
+
+A definition file is YAML (see `app/sops/pengukuran-kinerja.yaml`). Each distinct
+content becomes a numbered `SopVersion` row holding a frozen copy, and an instance
+runs on the copy it started with, so editing the file never changes a run in progress.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Role, SopVersion
+
+SOP_ACTOR_ROLES = (Role.CAMAT, Role.SEKCAM, Role.KASI, Role.ANGGOTA)
+STEP_KINDS = ("task", "decision")
+STANDARD_UNITS = ("minute", "day")
+
+
+class _DefinitionLoader(yaml.SafeLoader):
+    """YAML 1.1 reads `no:` as false; in a definition only true and false are booleans."""
+
+
+_DefinitionLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_DefinitionLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class SopDefinitionError(ValueError):
+    """A definition file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Standard:
+    value: int
+    unit: str
+
+
+@dataclass(frozen=True)
+class Step:
+    no: int
+    name: str
+    kind: str
+    actors: tuple[str, ...]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    required_outputs: tuple[str, ...]
+    standard: Standard
+    next: int | None
+    on_return: int | None
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == "decision"
+
+
+@dataclass(frozen=True)
+class Actor:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SopDefinition:
+    code: str
+    title: str
+    organisation: str
+    identity: dict[str, Any]
+    actors: tuple[Actor, ...]
+    steps: tuple[Step, ...]
+
+    def step(self, no: int) -> Step:
+        """Return step `no`; a missing step is a bug in a validated definition."""
+        for step in self.steps:
+            if step.no == no:
+                return step
+        raise KeyError(f"{self.code} has no step {no}")
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    def actor_names(self, codes: tuple[str, ...]) -> list[str]:
+        """Name the actors of `codes` as the SOP's lanes call them."""
+        names = {actor.code: actor.name for actor in self.actors}
+        return [names.get(code, code) for code in codes]
+
+
+class _StandardSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    value = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
+    unit = fields.String(required=True, validate=validate.OneOf(STANDARD_UNITS))
+
+
+class _StepSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=999))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    kind = fields.String(required=True, validate=validate.OneOf(STEP_KINDS))
+    actors = fields.List(
+        fields.String(validate=validate.OneOf([r.value for r in SOP_ACTOR_ROLES])),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    inputs = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    outputs = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True)
+    required_outputs = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)), load_default=list
+    )
+    standard = fields.Nested(_StandardSchema, required=True)
+    next = fields.Integer(required=True, allow_none=True, strict=True)
+    on_return = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class _ActorSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=validate.OneOf([r.value for r in SOP_ACTOR_ROLES]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class _DefinitionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,78}$"))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    organisation = fields.String(load_default="")
+    identity = fields.Dict(load_default=dict)
+    actors = fields.List(
+        fields.Nested(_ActorSchema), required=True, validate=validate.Length(min=1)
+    )
+    steps = fields.List(fields.Nested(_StepSchema), required=True, validate=validate.Length(min=1))
+
+
+def _flatten(messages: Any, prefix: str = "") -> list[str]:
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            part = f"[{key}]" if isinstance(key, int) else (f".{key}" if prefix else str(key))
+            out.extend(_flatten(value, prefix + part))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{prefix}: {' '.join(messages)}"]
+    return [f"{prefix}: {messages}"]
+
+
+def _check_graph(data: dict) -> list[str]:
+    """Check the flow: unique numbers, existing targets, one end, every step reachable."""
+    problems: list[str] = []
+    steps = data["steps"]
+    numbers = [s["no"] for s in steps]
+    actors = {a["code"] for a in data["actors"]}
+    for i, step in enumerate(steps):
+        where = f"steps[{i}]"
+        if numbers.count(step["no"]) > 1:
+            problems.append(f"{where}.no: step number {step['no']} is used twice")
+        for code in step["actors"]:
+            if code not in actors:
+                problems.append(f"{where}.actors: {code!r} is not one of the SOP's actors")
+        for kind in step["required_outputs"]:
+            if kind not in step["outputs"]:
+                problems.append(f"{where}.required_outputs: {kind!r} is not among the outputs")
+        if step["next"] is not None and step["next"] not in numbers:
+            problems.append(f"{where}.next: refers to unknown step {step['next']}")
+        if step["kind"] == "decision":
+            if step["on_return"] is None:
+                problems.append(f"{where}.on_return: a decision needs a return target")
+            elif step["on_return"] not in numbers:
+                problems.append(f"{where}.on_return: refers to unknown step {step['on_return']}")
+            elif step["on_return"] == step["no"]:
+                problems.append(f"{where}.on_return: a decision cannot return to itself")
+            if step["next"] is None:
+                problems.append(f"{where}.next: a decision needs a step to approve to")
+        elif step["on_return"] is not None:
+            problems.append(f"{where}.on_return: only a decision step can return")
+    if problems:
+        return problems
+    ends = [s["no"] for s in steps if s["next"] is None]
+    if len(ends) != 1:
+        problems.append(f"steps: exactly one step must end the SOP (next: null), found {ends}")
+    by_no = {s["no"]: s for s in steps}
+    seen: set[int] = set()
+    frontier = [steps[0]["no"]]
+    while frontier:
+        no = frontier.pop()
+        if no in seen:
+            continue
+        seen.add(no)
+        step = by_no[no]
+        frontier.extend(n for n in (step["next"], step["on_return"]) if n is not None)
+    for no in numbers:
+        if no not in seen:
+            problems.append(f"steps: step {no} cannot be reached from step {numbers[0]}")
+    return problems
+
+
+def parse_definition(data: Any, source: str) -> SopDefinition:
+    """Validate a definition's data; raise `SopDefinitionError` naming `source` and the field."""
+    if not isinstance(data, dict):
+        raise SopDefinitionError(
+            f"{source}: the file must hold a mapping, not {type(data).__name__}"
+        )
+    try:
+        clean = _DefinitionSchema().load(data)
+    except ValidationError as err:
+        raise SopDefinitionError(f"{source}: " + "; ".join(_flatten(err.messages))) from None
+    problems = _check_graph(clean)
+    if problems:
+        raise SopDefinitionError(f"{source}: " + "; ".join(problems))
+    return _build(clean)
+
+
+def _build(clean: dict) -> SopDefinition:
+    return SopDefinition(
+        code=clean["code"],
+        title=clean["title"],
+        organisation=clean["organisation"],
+        identity=clean["identity"],
+        actors=tuple(Actor(a["code"], a["name"]) for a in clean["actors"]),
+        steps=tuple(
+            Step(
+                no=s["no"],
+                name=s["name"],
+                kind=s["kind"],
+                actors=tuple(s["actors"]),
+                inputs=tuple(s["inputs"]),
+                outputs=tuple(s["outputs"]),
+                required_outputs=tuple(s["required_outputs"]),
+                standard=Standard(**s["standard"]),
+                next=s["next"],
+                on_return=s["on_return"],
+            )
+            for s in clean["steps"]
+        ),
+    )
+
+
+def load_definition_file(path: Path | str) -> tuple[SopDefinition, dict]:
+    """Read and validate one definition file; answer the definition and its canonical data."""
+    path = Path(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DefinitionLoader)
+    except OSError as err:
+        raise SopDefinitionError(f"{path}: cannot be read ({err.strerror})") from None
+    except yaml.YAMLError as err:
+        raise SopDefinitionError(f"{path}: not valid YAML ({err})") from None
+    definition = parse_definition(data, str(path))
+    return definition, _DefinitionSchema().dump(_DefinitionSchema().load(data))
+
+
+def _content_hash(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def sync_definitions(sop_dir: Path | str) -> list[SopVersion]:
+    """Register every definition file of `sop_dir` whose content is new as a new version."""
+    versions = []
+    for path in sorted(Path(sop_dir).glob("*.yaml")):
+        definition, data = load_definition_file(path)
+        versions.append(_register(definition.code, definition.title, data))
+    return versions
+
+
+def _register(code: str, title: str, data: dict) -> SopVersion:
+    content_sha256 = _content_hash(data)
+    existing = db.session.scalar(
+        sa.select(SopVersion).filter_by(code=code, content_sha256=content_sha256)
+    )
+    if existing:
+        return existing
+    latest = db.session.scalar(sa.select(sa.func.max(SopVersion.version)).filter_by(code=code))
+    row = SopVersion(
+        code=code,
+        version=(latest or 0) + 1,
+        title=title,
+        content_sha256=content_sha256,
+        definition=data,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def latest_version(code: str) -> SopVersion:
+    """Return the newest registered version of SOP `code`, or a 404 naming it."""
+    row = db.session.scalar(
+        sa.select(SopVersion).filter_by(code=code).order_by(SopVersion.version.desc()).limit(1)
+    )
+    if row is None:
+        raise DomainError(404, "unknown_sop", sop=code)
+    return row
+
+
+def list_latest_versions() -> list[SopVersion]:
+    """Return the newest version of every SOP, by code."""
+    newest = (
+        sa.select(SopVersion.code, sa.func.max(SopVersion.version).label("version"))
+        .group_by(SopVersion.code)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(SopVersion)
+            .join(
+                newest,
+                sa.and_(SopVersion.code == newest.c.code, SopVersion.version == newest.c.version),
+            )
+            .order_by(SopVersion.code)
+        )
+    )
+
+
+# Versions never change once registered, so every worker may keep its own parsed copy.
+_parsed: dict[str, SopDefinition] = {}
+
+
+def definition_of(version: SopVersion) -> SopDefinition:
+    """Return the parsed definition frozen in `version`."""
+    parsed = _parsed.get(version.content_sha256)
+    if parsed is None:
+        parsed = parse_definition(version.definition, f"sop_version {version.id}")
+        _parsed[version.content_sha256] = parsed
+    return parsed
