@@ -40,8 +40,8 @@ def init_api(app: Flask) -> None:
     for module in (auth, sops, instances, tasks, documents):
         # Browser sessions are checked for CSRF below; bearer tokens need no CSRF token.
         csrf.exempt(module.blp)
-        module.blp.before_request(_csrf_for_session_writes)
-        api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.blp.url_prefix or ''}")
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+    app.before_request(_csrf_for_session_writes)
 
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
@@ -49,6 +49,8 @@ def init_api(app: Flask) -> None:
 
 
 def _csrf_for_session_writes() -> None:
+    if not request.path.startswith("/api/"):
+        return
     if request.method in SAFE_METHODS or bearer_token() is not None:
         return
     if current_user.is_authenticated:

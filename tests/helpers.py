@@ -1,0 +1,133 @@
+"""Test helpers: users per role, a JSON client acting as them, and an SOP runner."""
+
+import io
+from dataclasses import dataclass, field
+
+from app.demo import demo_pdf
+from app.extensions import db
+from app.services.accounts import create_user
+
+PASSWORD = "rahasia"
+ROLES = ["camat", "sekcam", "kasi", "anggota", "admin", "viewer"]
+
+
+def make_users() -> dict[str, int]:
+    """Create one user per role (username = role) plus a second kasi and anggota."""
+    ids = {}
+    for i, username in enumerate(ROLES + ["kasi2", "anggota2"]):
+        role = username.rstrip("2")
+        user = create_user(
+            username=username,
+            full_name=f"Pengguna {username.title()}",
+            nip=f"19800101200501{i:04d}",
+            password=PASSWORD,
+            roles=[role],
+            actor="test",
+        )
+        ids[username] = user.id
+    db.session.commit()
+    return ids
+
+
+@dataclass
+class ApiClient:
+    """A test client that signs in as named users and speaks JSON."""
+
+    client: object
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            response = self.client.post(
+                "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+            )
+            assert response.status_code == 201, response.get_json()
+            self.tokens[username] = response.get_json()["token"]
+        return self.tokens[username]
+
+    def headers(self, username: str | None, extra: dict | None = None) -> dict:
+        headers = dict(extra or {})
+        if username:
+            headers["Authorization"] = f"Bearer {self.token(username)}"
+        return headers
+
+    def get(self, path: str, as_: str | None = "viewer", **kwargs):
+        return self.client.get(
+            path, headers=self.headers(as_, kwargs.pop("headers", None)), **kwargs
+        )
+
+    def post(self, path: str, json=None, as_: str | None = None, **kwargs):
+        return self.client.post(
+            path, json=json, headers=self.headers(as_, kwargs.pop("headers", None)), **kwargs
+        )
+
+    def upload(
+        self,
+        task_id: int,
+        kind: str,
+        as_: str,
+        content: bytes | None = None,
+        filename: str = "dokumen.pdf",
+    ):
+        content = demo_pdf(kind, ["uji"]) if content is None else content
+        return self.client.post(
+            f"/api/v1/tasks/{task_id}/documents",
+            data={"kind": kind, "file": (io.BytesIO(content), filename)},
+            headers=self.headers(as_),
+            content_type="multipart/form-data",
+        )
+
+
+# Who acts at each step of the shipped SOP, by the first actor role of the step.
+@dataclass
+class SopRunner:
+    """Walk measurements through the API the way the office would."""
+
+    api: ApiClient
+    steps: dict[int, dict] = field(default_factory=dict)
+
+    def definition(self) -> dict[int, dict]:
+        if not self.steps:
+            body = self.api.get("/api/v1/sops/pengukuran-kinerja").get_json()
+            self.steps = {step["no"]: step for step in body["steps"]}
+        return self.steps
+
+    def start(self, period: str = "2026-Q1", as_: str = "camat", **extra) -> dict:
+        response = self.api.post("/api/v1/instances", json={"period": period, **extra}, as_=as_)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def open_task(self, instance_id: int) -> dict:
+        body = self.api.get(f"/api/v1/instances/{instance_id}").get_json()
+        (task,) = body["open_tasks"]
+        return task
+
+    def actor_of(self, step_no: int) -> str:
+        return self.definition()[step_no]["actors"][0]
+
+    def attach_outputs(self, task: dict, as_: str | None = None) -> None:
+        for kind in task["required_outputs"]:
+            response = self.api.upload(task["id"], kind, as_ or self.actor_of(task["step_no"]))
+            assert response.status_code == 201, response.get_json()
+
+    def advance(self, task: dict, decision: str = "approve", note: str | None = None) -> dict:
+        """Do the open task's move as its first actor (uploading outputs first); answer the
+        move's response body."""
+        actor = self.actor_of(task["step_no"])
+        if task["kind"] == "decision":
+            if decision == "approve":
+                self.attach_outputs(task)
+            body = {"decision": decision, "note": note}
+            response = self.api.post(f"/api/v1/tasks/{task['id']}/decision", json=body, as_=actor)
+        else:
+            self.attach_outputs(task)
+            response = self.api.post(f"/api/v1/tasks/{task['id']}/complete", json={}, as_=actor)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def walk_to(self, instance_id: int, step_no: int) -> dict:
+        """Advance the instance until step `step_no` is open; answer that task."""
+        task = self.open_task(instance_id)
+        while task["step_no"] != step_no:
+            task = self.advance(task)["next_tasks"][0]
+        return task
