@@ -33,11 +33,11 @@ SPEC_KWARGS = {
 
 def init_api(app: Flask) -> None:
     """Register the v1 blueprints, the OpenAPI document and the error handlers."""
-    from app.api import auth, documents, instances, sops, tasks
+    from app.api import auth, documents, health, instances, sops, tasks
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (auth, sops, instances, tasks, documents):
+    for module in (health, auth, sops, instances, tasks, documents):
         # Browser sessions are checked for CSRF below; bearer tokens need no CSRF token.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
