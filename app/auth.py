@@ -1,6 +1,6 @@
 """Who is asking: a bearer token or the browser's session, through Flask-Login."""
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_login import current_user
 
 from app.errors import DomainError
@@ -19,7 +19,7 @@ def bearer_token() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Teach Flask-Login to find users by session id and by bearer token."""
+    """Teach Flask-Login to find the user of a browser session."""
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -27,16 +27,6 @@ def init_app(app: Flask) -> None:
             return None
         user = db.session.get(User, int(user_id))
         return user if user and user.is_active else None
-
-    @login_manager.request_loader
-    def load_user_from_token(req) -> User | None:
-        token = bearer_token()
-        if token is None:
-            return None
-        user = user_for_token(token)
-        if user is None:
-            g.invalid_token = True
-        return user
 
 
 def api_user() -> User:

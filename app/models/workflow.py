@@ -123,7 +123,8 @@ class Task(db.Model):
     backdated: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
-    instance: Mapped[Instance] = relationship(back_populates="tasks")
-    closed_by: Mapped[User | None] = relationship()
+    # Every reader of a task needs its instance (for the pinned SOP) and who closed it.
+    instance: Mapped[Instance] = relationship(back_populates="tasks", lazy="joined")
+    closed_by: Mapped[User | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}

@@ -253,9 +253,27 @@ def _build(clean: dict) -> SopDefinition:
     )
 
 
+# Parsed files by path, kept while the file's modification time and size stay the same.
+_files: dict[Path, tuple[tuple[int, int], tuple[SopDefinition, dict]]] = {}
+
+
 def load_definition_file(path: Path | str) -> tuple[SopDefinition, dict]:
     """Read and validate one definition file; answer the definition and its canonical data."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as err:
+        raise SopDefinitionError(f"{path}: cannot be read ({err.strerror})") from None
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _files.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    result = _read_definition_file(path)
+    _files[path] = (stamp, result)
+    return result
+
+
+def _read_definition_file(path: Path) -> tuple[SopDefinition, dict]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DefinitionLoader)
     except OSError as err:
