@@ -8,7 +8,7 @@ from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
 from app.extensions import db
-from app.models import Instance, SopVersion, Task, TaskStatus, utcnow
+from app.models import Task, TaskStatus, utcnow
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.instances import (
     CompleteSchema,
@@ -19,25 +19,10 @@ from app.schemas.instances import (
     TaskSchema,
 )
 from app.services import routing
-from app.services.sop_definitions import definition_of
 
 blp = Blueprint("tasks", __name__, description="Steps of instances and their moves")
 
 ID = "<int(min=1, max=2147483647):task_id>"
-
-
-def _actor_filter(actor: str):
-    """Match tasks whose step, in the task's own SOP version, names `actor`."""
-    step_numbers = {}
-    for version in db.session.scalars(sa.select(SopVersion)):
-        definition = definition_of(version)
-        step_numbers[version.id] = [s.no for s in definition.steps if actor in s.actors]
-    clauses = [
-        sa.and_(Instance.sop_version_id == version_id, Task.step_no.in_(numbers))
-        for version_id, numbers in step_numbers.items()
-        if numbers
-    ]
-    return sa.or_(*clauses) if clauses else sa.false()
 
 
 @blp.route("/tasks")
@@ -52,7 +37,7 @@ def list_tasks(args):
     if "instance" in args:
         query = query.where(Task.instance_id == args["instance"])
     if "actor" in args:
-        query = query.where(_actor_filter(args["actor"]))
+        query = query.where(routing.tasks_of_actor(args["actor"]))
     if "overdue" in args:
         overdue = sa.and_(Task.status == TaskStatus.OPEN, Task.due_at < utcnow())
         query = query.where(overdue if args["overdue"] else sa.not_(overdue))

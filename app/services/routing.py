@@ -23,6 +23,7 @@ from app.models import (
     Instance,
     InstanceStatus,
     Role,
+    SopVersion,
     Task,
     TaskOutcome,
     TaskStatus,
@@ -367,6 +368,8 @@ class TaskView:
     missing_outputs: list[str]
     working_minutes: int
     elapsed_minutes: int
+    # The mutu baku as working minutes from the opening (a day standard varies with the calendar).
+    standard_minutes: int
     overdue: bool
 
     @property
@@ -376,6 +379,17 @@ class TaskView:
     @property
     def late(self) -> bool | None:
         return self.task.late
+
+
+def tasks_of_actor(actor: str):
+    """A SQL condition matching tasks whose step, in the task's own SOP version, names `actor`
+    (the caller joins Task to Instance)."""
+    clauses = []
+    for version in db.session.scalars(sa.select(SopVersion)):
+        numbers = [s.no for s in definition_of(version).steps if actor in s.actors]
+        if numbers:
+            clauses.append(sa.and_(Instance.sop_version_id == version.id, Task.step_no.in_(numbers)))
+    return sa.or_(*clauses) if clauses else sa.false()
 
 
 def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
@@ -388,7 +402,7 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
             sa.select(Document.task_id, Document.kind).where(Document.task_id.in_(open_ids))
         ):
             attached[task_id].add(kind)
-    calendar = office_calendar() if open_ids else None
+    calendar = office_calendar()
     views = []
     for task in tasks:
         definition = definition_for(task.instance)
@@ -402,9 +416,10 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
                 missing_outputs=missing_outputs(task, step, attached[task.id]) if is_open else [],
                 working_minutes=(
                     calendar.working_minutes_between(task.opened_at, now)
-                    if is_open and calendar
+                    if is_open
                     else task.working_minutes or 0
                 ),
+                standard_minutes=calendar.working_minutes_between(task.opened_at, task.due_at),
                 elapsed_minutes=(
                     max(0, int((now - task.opened_at).total_seconds() // 60))
                     if is_open
@@ -438,7 +453,6 @@ def instance_detail(instance: Instance, now: datetime | None = None) -> Instance
 
 def timeline(instance: Instance, now: datetime | None = None) -> dict:
     """Compare each task's working time with its mutu baku, and total them."""
-    calendar = office_calendar()
     rows = []
     for view in describe_tasks(instance.tasks, now):
         task = view.task
@@ -450,7 +464,7 @@ def timeline(instance: Instance, now: datetime | None = None) -> dict:
                 "iteration": task.iteration,
                 "outcome": task.outcome,
                 "standard": view.step.standard,
-                "standard_minutes": calendar.working_minutes_between(task.opened_at, task.due_at),
+                "standard_minutes": view.standard_minutes,
                 "working_minutes": view.working_minutes,
                 "elapsed_minutes": view.elapsed_minutes,
                 "opened_at": task.opened_at,
