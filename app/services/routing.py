@@ -388,7 +388,8 @@ def tasks_of_actor(actor: str):
     for version in db.session.scalars(sa.select(SopVersion)):
         numbers = [s.no for s in definition_of(version).steps if actor in s.actors]
         if numbers:
-            clauses.append(sa.and_(Instance.sop_version_id == version.id, Task.step_no.in_(numbers)))
+            in_version = Instance.sop_version_id == version.id
+            clauses.append(sa.and_(in_version, Task.step_no.in_(numbers)))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
