@@ -43,10 +43,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
         configure_sqlite(db.engine)
 
-    from app import auth, cli
+    from app import auth, cli, web
     from app.api import init_api
 
     auth.init_app(app)
     init_api(app)
+    web.init_app(app)
     cli.init_app(app)
     return app

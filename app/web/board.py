@@ -1,0 +1,167 @@
+"""The board: open tasks by actor lane, and the moves made on its cards."""
+
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.api.errors import request_language
+from app.errors import DomainError
+from app.extensions import db
+from app.models import utcnow
+from app.services import routing
+from app.services.board import BoardFilters, build_board, change_marker
+from app.services.documents import BlobStore, upload_document
+from app.services.sop_definitions import definition_of, latest_version
+from app.web import bp
+from app.web.forms import MoveForm, UploadForm
+
+DEFAULT_SOP = "pengukuran-kinerja"
+MAX_ID = 2_147_483_647
+
+
+def _filters() -> BoardFilters:
+    """Read the board's filters from the query string, ignoring nonsense."""
+    raw_instance = request.args.get("instance", "")
+    instance_id = int(raw_instance) if raw_instance.isdigit() and len(raw_instance) < 10 else None
+    return BoardFilters(
+        mine=request.args.get("mine") == "1",
+        instance_id=instance_id if instance_id and instance_id <= MAX_ID else None,
+        overdue_only=request.args.get("overdue") == "1",
+    )
+
+
+def _filter_args(filters: BoardFilters) -> dict:
+    args = {}
+    if filters.mine:
+        args["mine"] = "1"
+    if filters.instance_id:
+        args["instance"] = str(filters.instance_id)
+    if filters.overdue_only:
+        args["overdue"] = "1"
+    return args
+
+
+def _etag(filters: BoardFilters) -> str:
+    # Time moves the bars too, so the marker also changes every minute.
+    minute = int(utcnow().timestamp() // 60)
+    return f"b{current_user.id}-{change_marker()}-{minute}-{sorted(_filter_args(filters).items())}"
+
+
+def render_board(filters: BoardFilters, errors: dict[int, str] | None = None, status: int = 200):
+    """Render the board: the whole page, or only the board when HTMX asks."""
+    definition = definition_of(latest_version(DEFAULT_SOP))
+    board = build_board(current_user, definition, filters)
+    template = "board/_board.html" if request.headers.get("HX-Request") else "board/index.html"
+    response = make_response(
+        render_template(
+            template,
+            board=board,
+            errors=errors or {},
+            filter_args=_filter_args(filters),
+            etag=_etag(filters),
+            move_form=MoveForm(),
+            upload_form=UploadForm(),
+        ),
+        status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.route("/")
+@login_required
+def board():
+    """Show the board; a poll whose board has not changed gets 204 (nothing to swap)."""
+    filters = _filters()
+    if request.headers.get("HX-Request") and request.headers.get("X-Board-Version") == _etag(
+        filters
+    ):
+        return "", 204
+    return render_board(filters)
+
+
+def _after_move(filters: BoardFilters, message: str):
+    if request.headers.get("HX-Request"):
+        return render_board(filters)
+    flash(message, "success")
+    return redirect(url_for("web.board", **_filter_args(filters)))
+
+
+def _refused(filters: BoardFilters, task_id: int, error: DomainError):
+    db.session.rollback()
+    message = error.message(request_language())
+    if request.headers.get("HX-Request"):
+        return render_board(filters, errors={task_id: message}, status=error.status)
+    flash(message, "error")
+    return redirect(url_for("web.board", **_filter_args(filters)))
+
+
+@bp.route("/tasks/<int(min=1, max=2147483647):task_id>/move", methods=["POST"])
+@login_required
+def move_task(task_id: int):
+    """Complete a step, or approve or return a review, from its card."""
+    filters = _filters()
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return _refused(filters, task_id, DomainError(400, "bad_request", reason="formulir"))
+    version = int(form.version.data) if form.version.data else None
+    try:
+        task = routing.get_task(task_id)
+        if form.decision.data:
+            result = routing.decide(
+                task,
+                actor=current_user,
+                decision=form.decision.data,
+                note=form.note.data,
+                version=version,
+                ip=request.remote_addr,
+            )
+        else:
+            result = routing.complete_task(
+                task,
+                actor=current_user,
+                note=form.note.data,
+                version=version,
+                ip=request.remote_addr,
+            )
+    except DomainError as error:
+        return _refused(filters, task_id, error)
+    db.session.commit()
+    outcome = {"completed": "diselesaikan", "approved": "disetujui", "returned": "dikembalikan"}
+    return _after_move(
+        filters, f"Langkah {result.task.step_no} {outcome[result.task.outcome.value]}."
+    )
+
+
+@bp.route("/tasks/<int(min=1, max=2147483647):task_id>/upload", methods=["POST"])
+@login_required
+def upload_to_task(task_id: int):
+    """Upload one of a step's output documents from its card."""
+    filters = _filters()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        reason = "; ".join(e for errors in form.errors.values() for e in errors)
+        return _refused(filters, task_id, DomainError(422, "bad_request", reason=reason))
+    try:
+        document = upload_document(
+            routing.get_task(task_id),
+            kind=form.kind.data,
+            filename=form.file.data.filename,
+            stream=form.file.data.stream,
+            actor=current_user,
+            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            limit=current_app.config["MAX_CONTENT_LENGTH"],
+            ip=request.remote_addr,
+        )
+    except DomainError as error:
+        return _refused(filters, task_id, error)
+    db.session.commit()
+    return _after_move(filters, f"{document.kind} v{document.version} diunggah.")

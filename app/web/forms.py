@@ -1,0 +1,40 @@
+"""The forms of the pages (Flask-WTF: every form carries its CSRF token)."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Nama pengguna", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Kata sandi", validators=[DataRequired(), Length(max=256)])
+
+
+class MoveForm(FlaskForm):
+    """Complete a step, or approve / return a review."""
+
+    decision = HiddenField(validators=[Optional(), AnyOf(["approve", "return"])])
+    note = TextAreaField("Catatan / arahan", validators=[Optional(), Length(max=4000)])
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField("Jenis dokumen", validators=[DataRequired()], validate_choice=False)
+    file = FileField("Berkas", validators=[FileRequired("Pilih berkas yang akan diunggah.")])
+
+
+class StartForm(FlaskForm):
+    sop = SelectField("SOP", validators=[DataRequired()], validate_choice=False)
+    period = StringField(
+        "Periode",
+        validators=[
+            DataRequired(),
+            Regexp(r"^\d{4}(-Q[1-4])?$", message="Gunakan TTTT atau TTTT-Q1 sampai TTTT-Q4."),
+        ],
+    )
+    title = StringField("Judul (opsional)", validators=[Optional(), Length(max=300)])
+
+
+class LogoutForm(FlaskForm):
+    pass

@@ -1,0 +1,104 @@
+"""A measurement's page, and starting a new measurement."""
+
+from collections import defaultdict
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.api.errors import request_language
+from app.errors import DomainError
+from app.extensions import db
+from app.models import TaskOutcome, TaskStatus
+from app.services import routing
+from app.services.documents import documents_of_instance
+from app.services.sop_definitions import list_latest_versions
+from app.web import bp
+from app.web.forms import StartForm
+
+
+def _progress(detail: routing.InstanceDetail):
+    from app.services.diagrams import FlowProgress
+
+    returns: dict[int, int] = defaultdict(int)
+    for view in detail.tasks:
+        if view.task.outcome == TaskOutcome.RETURNED:
+            returns[view.task.step_no] += 1
+    return FlowProgress(
+        done_steps=frozenset(
+            v.task.step_no for v in detail.tasks if v.task.status == TaskStatus.DONE
+        ),
+        current_steps=frozenset(v.task.step_no for v in detail.open_tasks),
+        returns_taken=dict(returns),
+    )
+
+
+@bp.route("/instances/<int(min=1, max=2147483647):instance_id>")
+@login_required
+def instance_page(instance_id: int):
+    """Show a measurement: the flowchart with its progress, the mutu baku table, the notes
+    of every return, the documents and the timeline."""
+    from app.services.diagrams import TimelineBar, flowchart_svg, timeline_svg
+
+    try:
+        instance = routing.get_instance(instance_id)
+    except DomainError:
+        abort(404)
+    detail = routing.instance_detail(instance)
+    definition = routing.definition_for(instance)
+    documents = defaultdict(list)
+    for document in documents_of_instance(instance.id):
+        documents[document.step_no].append(document)
+    bars = [
+        TimelineBar(
+            label=f"{v.task.step_no}"
+            + (f" (putaran {v.task.iteration})" if v.task.iteration > 1 else ""),
+            standard_minutes=v.standard_minutes,
+            working_minutes=v.working_minutes,
+            late=bool(v.task.late) or v.overdue,
+            open=v.task.status == TaskStatus.OPEN,
+        )
+        for v in detail.tasks
+    ]
+    returns = [v for v in detail.tasks if v.task.outcome == TaskOutcome.RETURNED]
+    return render_template(
+        "instances/show.html",
+        instance=instance,
+        detail=detail,
+        definition=definition,
+        documents=documents,
+        returns=returns,
+        flowchart=flowchart_svg(definition, _progress(detail)),
+        timeline=timeline_svg(bars, title="Waktu kerja per langkah dibanding mutu baku"),
+    )
+
+
+@bp.route("/instances/new", methods=["GET", "POST"])
+@login_required
+def start_instance():
+    """Start a measurement for a period (Camat, admin)."""
+    if not current_user.has_role(*routing.STARTER_ROLES):
+        flash("Hanya Camat atau admin yang dapat memulai pengukuran.", "error")
+        return redirect(url_for("web.board"))
+    form = StartForm()
+    form.sop.choices = [(v.code, f"{v.title} (versi {v.version})") for v in list_latest_versions()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            instance = routing.start_instance(
+                sop_code=form.sop.data,
+                period=form.period.data,
+                title=form.title.data or None,
+                actor=current_user,
+                ip=request.remote_addr,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.period.errors.append(error.message(request_language()))
+            status = error.status
+        else:
+            db.session.commit()
+            flash(f"Pengukuran {instance.period} dimulai.", "success")
+            return redirect(url_for("web.instance_page", instance_id=instance.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("instances/new.html", form=form), status
