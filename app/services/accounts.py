@@ -129,3 +129,15 @@ def revoke_token(token: str, *, actor: User, ip: str | None = None) -> None:
         ip=ip,
     )
     db.session.flush()
+
+
+def record_login(user: User, *, ip: str | None = None) -> None:
+    """Record a successful sign-in to the pages."""
+    audit.record(
+        "auth.login",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        summary=f"{user.username} masuk ke aplikasi",
+        ip=ip,
+    )
