@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.services import audit
@@ -41,14 +42,20 @@ def init_app(app: Flask) -> None:
     @click.password_option()
     def create_admin_command(username, full_name, nip, password):
         """Create an administrator account."""
-        create_user(
-            username=username,
-            full_name=full_name,
-            nip=nip,
-            password=password,
-            roles=["admin"],
-            actor="cli",
-        )
+        try:
+            create_user(
+                username=username,
+                full_name=full_name,
+                nip=nip,
+                password=password,
+                roles=["admin"],
+                actor="cli",
+            )
+        except IntegrityError:
+            db.session.rollback()
+            raise click.ClickException(
+                f"A user named {username!r} (or with NIP {nip}) already exists."
+            ) from None
         db.session.commit()
         click.echo(f"Admin {username} created.")
 

@@ -15,6 +15,7 @@ from app.services import routing
 from app.services.accounts import create_user
 from app.services.documents import BlobStore, upload_document
 from app.services.office_calendar import office_calendar
+from app.services.sop_definitions import definition_of
 
 DEMO_PASSWORD = "purbalingga2026"
 
@@ -109,9 +110,7 @@ def _walk(instance, users, until_step, store, limit, start, returns_at=()):
             return
         step = routing.step_of(task)
         actor = next(u for u in users if u.has_role(*step.actors))
-        at = calendar.add_working_minutes(
-            at, max(5, step.standard.value // 2) if step.standard.unit == "minute" else 600
-        )
+        at = calendar.add_working_minutes(at, _walk_minutes(step))
         if pending_returns and pending_returns[0] == step.no:
             pending_returns.pop(0)
             routing.decide(
@@ -129,6 +128,23 @@ def _walk(instance, users, until_step, store, limit, start, returns_at=()):
             result = routing.complete_task(task, actor=actor, occurred_at=at)
         if not result.next_tasks:
             return
+
+
+def _walk_minutes(step) -> int:
+    """The working minutes `_walk` lets a step take."""
+    return max(5, step.standard.value // 2) if step.standard.unit == "minute" else 600
+
+
+def _start_for_walk(calendar, definition, until_step: int):
+    """Pick a start about three days back whose walk to `until_step` ends before now, even
+    just after a long holiday."""
+    needed = sum(_walk_minutes(s) for s in definition.steps if s.no < until_step)
+    now = utcnow()
+    for days_back in range(3, 60):
+        start = calendar.next_working_moment(now - timedelta(days=days_back))
+        if calendar.add_working_minutes(start, needed) < now - timedelta(minutes=1):
+            return start
+    raise RuntimeError("no working time in the last 60 days to place the demo in")
 
 
 def load_demo() -> str:
@@ -165,7 +181,7 @@ def load_demo() -> str:
     )
     _walk(q2, users, until_step=None, store=store, limit=limit, start=q2_start, returns_at=(10,))
     # Q3 is being measured now: the Tim SAKIP is at step 7.
-    q3_start = calendar.next_working_moment(utcnow() - timedelta(days=3))
+    q3_start = _start_for_walk(calendar, definition_of(q2.sop_version), until_step=7)
     q3 = routing.start_instance(
         sop_code="pengukuran-kinerja", period="2026-Q3", actor=camat, started_at=q3_start
     )

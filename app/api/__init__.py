@@ -32,8 +32,9 @@ SPEC_KWARGS = {
 
 
 def init_api(app: Flask) -> None:
-    """Register the v1 blueprints, the OpenAPI document and the error handlers."""
-    from app.api import auth, documents, health, instances, sops, tasks
+    """Register the v1 blueprints, the OpenAPI document, its browsable rendering at
+    /api/docs, and the error handlers."""
+    from app.api import auth, docs, documents, health, instances, sops, tasks
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
@@ -41,6 +42,9 @@ def init_api(app: Flask) -> None:
         # Browser sessions are checked for CSRF below; bearer tokens need no CSRF token.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+    # Swagger UI from vendored assets; flask-smorest's own UIs (which load theirs from a CDN)
+    # stay off, because their OPENAPI_*_PATH settings are left unset.
+    app.register_blueprint(docs.blp)
     app.before_request(_csrf_for_session_writes)
 
     app.register_error_handler(DomainError, handle_domain_error)

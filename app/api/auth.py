@@ -1,9 +1,9 @@
 """Tokens and the signed-in user."""
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from app.api import client_ip
+from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user, bearer_token
 from app.extensions import db, limiter

@@ -1,13 +1,13 @@
 """Documents: upload to a task, list, and download."""
 
 from flask import current_app, send_file
-from flask_smorest import Blueprint
 
 from app.api import client_ip
+from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user
 from app.extensions import db
-from app.schemas.documents import DocumentSchema, UploadFileSchema, UploadFormSchema
+from app.schemas.documents import DocumentSchema, UploadSchema
 from app.services import routing
 from app.services.documents import BlobStore, get_document, open_content, upload_document
 
@@ -22,21 +22,20 @@ def blob_store() -> BlobStore:
 
 
 @blp.route(f"/tasks/<int({MAX_ID}):task_id>/documents", methods=["POST"])
-@blp.arguments(UploadFormSchema, location="form")
-@blp.arguments(UploadFileSchema, location="files")
+@blp.arguments(UploadSchema, location="multipart")
 @blp.response(201, DocumentSchema)
 @blp.alt_response(403, schema=ErrorSchema, description="Not an actor of the step")
 @blp.alt_response(409, schema=ErrorSchema, description="task_not_open")
 @blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
 @blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
 @blp.alt_response(422, schema=ErrorSchema, description="unknown_kind, empty_file")
-def upload(form, files, task_id):
+def upload(body, task_id):
     """Attach a file to a task as the next version of one of its step's outputs."""
     user = api_user()
-    upload_file = files["file"]
+    upload_file = body["file"]
     document = upload_document(
         routing.get_task(task_id),
-        kind=form["kind"],
+        kind=body["kind"],
         filename=upload_file.filename,
         stream=upload_file.stream,
         actor=user,

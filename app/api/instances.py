@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_smorest import Blueprint
 
 from app.api import client_ip
+from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user

@@ -1,9 +1,9 @@
 """Tasks: the steps of instances, and the moves that finish them."""
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
 from app.api import client_ip
+from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user

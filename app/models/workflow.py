@@ -42,7 +42,8 @@ class SopVersion(db.Model):
     version: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(300))
     content_sha256: Mapped[str] = mapped_column(sa.String(64))
-    definition: Mapped[dict] = mapped_column(sa.JSON)
+    # Loaded only when a worker first parses this version (parsed copies are cached by hash).
+    definition: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

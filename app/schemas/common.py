@@ -1,5 +1,6 @@
 """Fields and schemas every resource shares: office-time datetimes, pages, versions."""
 
+import re
 from datetime import datetime
 
 import marshmallow as ma
@@ -8,6 +9,10 @@ from marshmallow import fields, validate
 from app.services.office_calendar import office_timezone
 
 MAX_PER_PAGE = 200
+
+# Text no database keeps, which JSON's \u escapes can smuggle in: NUL characters (PostgreSQL
+# refuses them) and unpaired surrogates (they have no UTF-8 encoding).
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 class OfficeDateTime(fields.AwareDateTime):
@@ -20,10 +25,21 @@ class OfficeDateTime(fields.AwareDateTime):
 
 
 class StrictSchema(ma.Schema):
-    """A load schema that refuses fields it does not know."""
+    """A load schema that refuses fields it does not know, and text no database can store."""
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.validates_schema
+    def refuse_unstorable_text(self, data, **kwargs):
+        """Refuse NUL characters and unpaired surrogates in any text field."""
+        errors = {
+            name: ["Must not contain NUL characters or unpaired surrogates."]
+            for name, value in data.items()
+            if isinstance(value, str) and UNSTORABLE_TEXT.search(value)
+        }
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 class PageArgsSchema(StrictSchema):

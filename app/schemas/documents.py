@@ -1,9 +1,10 @@
 """Schemas of documents."""
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
-from app.schemas.common import OfficeDateTime
+from app.schemas.common import OfficeDateTime, StrictSchema
 
 
 class DocumentSchema(Schema):
@@ -22,13 +23,21 @@ class DocumentSchema(Schema):
     uploaded_at = OfficeDateTime()
 
 
-class UploadFormSchema(Schema):
+class FilePart(Upload):
+    """A multipart file part; a plain text field of the same name is not a file."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Not a file.")
+        return value
+
+
+class UploadSchema(StrictSchema):
+    """The multipart upload: one text field and one file part, documented as one body."""
+
     kind = fields.String(
         required=True,
         validate=validate.Length(min=1, max=200),
         metadata={"description": "One of the step's outputs"},
     )
-
-
-class UploadFileSchema(Schema):
-    file = Upload(required=True)
+    file = FilePart(required=True)

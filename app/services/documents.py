@@ -108,11 +108,12 @@ def safe_filename(name: str | None, fallback: str = "dokumen") -> str:
     """Reduce a client's file name to a safe base name of letters, digits, dot, dash, underscore."""
     name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).rstrip("._")
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = stem[:120] or fallback
+    # Strip the stem alone, so a name of only non-ASCII letters keeps its extension.
+    stem = stem.strip("._")[:120] or fallback
     return f"{stem}.{ext[:10]}" if ext else stem
 
 

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
@@ -39,6 +39,9 @@ PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?$")
 STARTER_ROLES = (Role.CAMAT.value, Role.ADMIN.value)
 # A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
 CLOCK_SKEW = timedelta(seconds=60)
+# No paper trail reaches before the first year a period can name. Older times cannot always
+# be stored (year 1 at +14:00 is year 0 in UTC), and centuries of working time are slow to count.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 Action = Literal["complete", "approve", "return", "upload"]
 
@@ -72,6 +75,8 @@ def _check_past(at: datetime, now: datetime, code: str, earliest: datetime | Non
         raise DomainError(422, code, reason="a time zone offset is required")
     if at > now + CLOCK_SKEW:
         raise DomainError(422, code, reason="it lies in the future")
+    if at < EARLIEST_TIME:
+        raise DomainError(422, code, reason="it lies before the year 2000")
     if earliest is not None and at < earliest:
         raise DomainError(
             422, code, reason=f"it is before the task was opened ({earliest.isoformat()})"

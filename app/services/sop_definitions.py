@@ -320,6 +320,9 @@ def _register(code: str, title: str, data: dict) -> SopVersion:
 
 def latest_version(code: str) -> SopVersion:
     """Return the newest registered version of SOP `code`, or a 404 naming it."""
+    if "\x00" in code:
+        # No code of ours holds a NUL, and PostgreSQL cannot even compare text that does.
+        raise DomainError(404, "unknown_sop", sop=code)
     row = db.session.scalar(
         sa.select(SopVersion).filter_by(code=code).order_by(SopVersion.version.desc()).limit(1)
     )

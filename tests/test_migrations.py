@@ -1,0 +1,100 @@
+"""Tests that the migrations in migrations/ build exactly the schema the models describe."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+
+from app.config import BASE_DIR
+from app.extensions import db
+from app.models import AuditHead
+from app.models.types import render_item
+from app.services.audit import GENESIS_HASH
+
+
+def schema_diff(metadata: sa.MetaData) -> list:
+    """Compare the live database of the current app with `metadata`, as autogenerate would."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "render_item": render_item},
+        )
+        return compare_metadata(context, metadata)
+
+
+def copy_of_models() -> sa.MetaData:
+    """Return a copy of the models' metadata that a test may change freely."""
+    copy = sa.MetaData(naming_convention=db.metadata.naming_convention)
+    for table in db.metadata.tables.values():
+        table.to_metadata(copy)
+    return copy
+
+
+def operations(diff: list) -> list[tuple]:
+    """Name each difference by its operation and table (columns nest one level deeper)."""
+    named = []
+    for entry in diff:
+        if isinstance(entry, list):
+            entry = entry[0]
+        op = entry[0]
+        if op in ("add_table", "remove_table"):
+            named.append((op, entry[1].name))
+        elif op in ("add_column", "remove_column"):
+            named.append((op, entry[2], entry[3].name))
+        elif op.startswith("modify_"):
+            named.append((op, entry[2], entry[3]))
+        else:
+            named.append((op,))
+    return named
+
+
+def test_migrated_schema_matches_the_models(app_ctx):
+    """The migrated database has exactly the tables, columns, types and indexes of the models."""
+    assert schema_diff(db.metadata) == []
+
+
+def test_an_added_column_is_detected(app_ctx):
+    """A column in the models but not in the migrations makes the diff non-empty."""
+    models = copy_of_models()
+    models.tables["org_unit"].append_column(sa.Column("throwaway", sa.String(10)))
+    assert operations(schema_diff(models)) == [("add_column", "org_unit", "throwaway")]
+
+
+def test_an_added_table_is_detected(app_ctx):
+    """A table in the models but not in the migrations makes the diff non-empty."""
+    models = copy_of_models()
+    sa.Table("throwaway", models, sa.Column("id", sa.Integer, primary_key=True))
+    assert operations(schema_diff(models)) == [("add_table", "throwaway")]
+
+
+def test_a_changed_type_is_detected(app_ctx):
+    """A column type changed in the models but not in the migrations is detected."""
+    models = copy_of_models()
+    models.tables["org_unit"].c.code.type = sa.String(80)
+    assert operations(schema_diff(models)) == [("modify_type", "org_unit", "code")]
+
+
+def test_a_table_missing_from_the_models_is_detected(app_ctx):
+    """A table the migrations create but the models dropped is detected."""
+    models = copy_of_models()
+    models.remove(models.tables["holiday"])
+    assert operations(schema_diff(models)) == [("remove_table", "holiday")]
+
+
+def test_downgrade_to_base_and_upgrade_again(sqlite_app):
+    """On SQLite the migrations go down to an empty database and back up to the models."""
+    with sqlite_app.app_context():
+        db.session.remove()
+        downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert tables <= {"alembic_version"}
+
+        upgrade()
+        assert schema_diff(db.metadata) == []
+        with db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        assert current == ScriptDirectory(str(BASE_DIR / "migrations")).get_current_head()
+        head = db.session.get(AuditHead, 1)
+        assert (head.last_event_id, head.last_hash) == (None, GENESIS_HASH)
+        db.session.rollback()
