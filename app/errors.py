@@ -9,6 +9,11 @@ from typing import Any
 # code -> (Indonesian, English); `{name}` placeholders are filled from the error's params.
 MESSAGES: dict[str, tuple[str, str]] = {
     "bad_request": ("Permintaan tidak dapat dibaca: {reason}", "Malformed request: {reason}"),
+    "csrf_failed": (
+        "Token keamanan formulir (CSRF) hilang atau kedaluwarsa. Muat ulang halaman, lalu "
+        "coba lagi.",
+        "The form's CSRF token is missing or expired. Reload the page and try again.",
+    ),
     "validation_error": (
         "Data yang dikirim tidak valid.",
         "The data sent is not valid.",

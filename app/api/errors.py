@@ -3,8 +3,9 @@
 import logging
 
 import marshmallow as ma
-from flask import jsonify, request
+from flask import flash, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError, render_message
@@ -45,14 +46,35 @@ def request_language() -> str:
     return request.accept_languages.best_match(["id", "en"]) or "id"
 
 
+def wants_page() -> bool:
+    """Is this a request of the pages (HTML) rather than of the JSON API?"""
+    return not request.path.startswith("/api/") or request.path == "/api/docs"
+
+
+def _page_error(status: int, message: str, headers=None):
+    if request.headers.get("HX-Request"):
+        # A fragment would land in whatever the request targeted; reload the page instead
+        # and show the message there.
+        flash(message, "error")
+        response = make_response("", 204)
+        response.headers["HX-Refresh"] = "true"
+    else:
+        response = make_response(
+            render_template("errors/error.html", status=status, message=message), status
+        )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def error_response(status: int, code: str, details=None, headers=None, **params):
-    """Build the JSON error response; any open transaction is rolled back first."""
+    """Build the error response, JSON for the API and a page for the pages; any open
+    transaction is rolled back first."""
     db.session.rollback()
-    body = {
-        "status": status,
-        "code": code,
-        "message": render_message(code, request_language(), **params),
-    }
+    message = render_message(code, request_language(), **params)
+    if wants_page():
+        return _page_error(status, message, headers)
+    body = {"status": status, "code": code, "message": message}
     if details:
         body["details"] = details
     response = jsonify({"error": body})
@@ -72,6 +94,8 @@ def handle_http_exception(error: HTTPException):
     status = error.code or 500
     if isinstance(error, RateLimitExceeded):
         return error_response(429, "rate_limited", headers={"Retry-After": "60"})
+    if isinstance(error, CSRFError):
+        return error_response(400, "csrf_failed")
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
     headers = data.get("headers") or {}
@@ -81,7 +105,8 @@ def handle_http_exception(error: HTTPException):
         limit = (request.max_content_length or 0) // (1024 * 1024)
         return error_response(413, "payload_too_large", limit_mb=limit)
     if status == 404:
-        return error_response(404, "not_found", what=request.path)
+        what = "Halaman" if wants_page() else request.path
+        return error_response(404, "not_found", what=what)
     if status == 405:
         return error_response(
             405,

@@ -59,11 +59,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["standard"] = format_standard
     app.register_blueprint(bp)
-
-
-@bp.errorhandler(404)
-def page_not_found(error):
-    """Answer a missing page with a page, not JSON."""
-    from flask import render_template
-
-    return render_template("errors/error.html", status=404, message="Halaman tidak ditemukan."), 404

@@ -307,7 +307,7 @@ def test_session_write_without_csrf_is_refused(app, users):
     error = response.get_json()["error"]
     # Flask-WTF's CSRFError is a 400 BadRequest; it comes out in the one error shape.
     assert set(error) == {"status", "code", "message"}
-    assert (error["status"], error["code"]) == (400, "bad_request")
+    assert (error["status"], error["code"]) == (400, "csrf_failed")
     listing = client.get("/api/v1/instances").get_json()
     assert listing["total"] == 0
 
@@ -320,7 +320,7 @@ def test_session_write_with_bad_csrf_is_refused(app, users):
         "/api/v1/instances", json={"period": "2026-Q1"}, headers={"X-CSRFToken": "palsu"}
     )
     assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "bad_request"
+    assert response.get_json()["error"]["code"] == "csrf_failed"
 
 
 def test_session_write_with_csrf_is_accepted(app, users):
