@@ -237,6 +237,7 @@ def complete_task(
     now: datetime | None = None,
 ) -> MoveResult:
     """Finish a plain step and open the next one (or complete the instance after the last)."""
+    _lock_for_move(task)
     step = step_of(task)
     ensure_can_act(task, step, actor, version)
     if step.is_decision:
@@ -256,6 +257,7 @@ def decide(
     now: datetime | None = None,
 ) -> MoveResult:
     """Approve a decision step forward, or return it for correction with the arahan."""
+    _lock_for_move(task)
     step = step_of(task)
     ensure_can_act(task, step, actor, version)
     if not step.is_decision:
@@ -320,7 +322,7 @@ def _move(
     instance.updated_at = at
     if outcome == TaskOutcome.RETURNED:
         instance.returns += 1
-    _flush_or_conflict()
+    _flush_or_conflict(task)
 
     target = step.on_return if outcome == TaskOutcome.RETURNED else step.next
     next_tasks: list[Task] = []
@@ -329,7 +331,7 @@ def _move(
         instance.completed_at = at
     else:
         next_tasks.append(_open_task(instance, definition.step(target), at, calendar))
-    _flush_or_conflict()
+    _flush_or_conflict(task)
 
     verb = {"completed": "menyelesaikan", "approved": "menyetujui", "returned": "mengembalikan"}
     audit.record(
@@ -355,11 +357,20 @@ def _move(
     return MoveResult(task=task, next_tasks=next_tasks)
 
 
-def _flush_or_conflict() -> None:
+def _lock_for_move(task: Task) -> None:
+    """Wait for any other move of this task to finish, then re-read it (on PostgreSQL a row
+    lock; SQLite already serialises writers), so the loser of a race sees the task closed."""
+    db.session.execute(sa.select(Task.id).where(Task.id == task.id).with_for_update())
+    db.session.refresh(task)
+
+
+def _flush_or_conflict(task: Task) -> None:
     try:
         db.session.flush()
-    except (StaleDataError, IntegrityError):
-        # Another request moved the same task or instance first.
+    except StaleDataError:
+        # The optimistic version check caught a move that slipped past the row lock.
+        raise DomainError(409, "task_not_open", task=task.id) from None
+    except IntegrityError:
         raise DomainError(409, "conflict") from None
 
 

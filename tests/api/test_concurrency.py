@@ -17,7 +17,8 @@ from app.services.sop_definitions import load_definition_file
 DEFINITION, _ = load_definition_file(Path(Config.SOP_DIR) / "pengukuran-kinerja.yaml")
 STEPS = {step.no: step for step in DEFINITION.steps}
 ROUNDS = 10
-CONFLICT_CODES = {"task_not_open", "conflict", "stale_version"}
+# The loser waits for the winner, then finds the task closed (API.md: 409 task_not_open).
+CONFLICT_CODES = {"task_not_open"}
 
 
 def race(app, requests: list[tuple[str, str, dict]]) -> list[tuple[int, dict]]:
