@@ -7,6 +7,7 @@ TEST_POSTGRES_URL names the server; the tests create and drop their own database
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,17 +105,15 @@ def engine_name(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def app(engine_name, request, tmp_path):
-    """A fresh app on a fresh, migrated database with the SOPs and calendar loaded."""
-    storage = tmp_path / "blobs"
-    if engine_name == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        uri = f"sqlite:///{path}"
-    else:
-        uri = request.getfixturevalue("postgres_database")
-        _truncate_postgres(uri)
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "test.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@contextmanager
+def _app_on(uri: str, storage: Path):
+    """An app on `uri` with the SOPs and calendar loaded; its connections closed after."""
     app = create_app(_config(uri, storage))
     with app.app_context():
         load_reference_data()
@@ -125,17 +124,22 @@ def app(engine_name, request, tmp_path):
 
 
 @pytest.fixture
+def app(engine_name, request, tmp_path):
+    """A fresh app on a fresh, migrated database with the SOPs and calendar loaded."""
+    if engine_name == "sqlite":
+        uri = _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+    else:
+        uri = request.getfixturevalue("postgres_database")
+        _truncate_postgres(uri)
+    with _app_on(uri, tmp_path / "blobs") as app:
+        yield app
+
+
+@pytest.fixture
 def sqlite_app(tmp_path, sqlite_template):
     """An app on SQLite only, for tests that are about something other than the engine."""
-    path = tmp_path / "test.db"
-    shutil.copy(sqlite_template, path)
-    app = create_app(_config(f"sqlite:///{path}", tmp_path / "blobs"))
-    with app.app_context():
-        load_reference_data()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with _app_on(_sqlite_copy(sqlite_template, tmp_path), tmp_path / "blobs") as app:
+        yield app
 
 
 @pytest.fixture

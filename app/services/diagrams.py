@@ -822,31 +822,32 @@ def _flow_legend(x0: float, y0: float, max_width: float, with_progress: bool) ->
     """Draw the symbol key under the chart; answer it and its height."""
     sample_w, sample_h = 34, 20
 
-    def terminator(x: float, y: float) -> str:
+    def sample_box(
+        x: float,
+        y: float,
+        rx: float,
+        fill: str = "#ffffff",
+        stroke: str = SHAPE_STROKE,
+        stroke_width: float = 1.4,
+        inset: float = 0,
+    ):
         return _el(
             "rect",
-            x=x,
-            y=y,
-            width=sample_w,
-            height=sample_h,
-            rx=10,
-            fill="#ffffff",
-            stroke=SHAPE_STROKE,
-            stroke_width=1.4,
+            x=x + inset,
+            y=y + inset,
+            width=sample_w - 2 * inset,
+            height=sample_h - 2 * inset,
+            rx=rx,
+            fill=fill,
+            stroke=stroke,
+            stroke_width=stroke_width,
         )
 
+    def terminator(x: float, y: float) -> str:
+        return sample_box(x, y, rx=10)
+
     def process(x: float, y: float) -> str:
-        return _el(
-            "rect",
-            x=x,
-            y=y,
-            width=sample_w,
-            height=sample_h,
-            rx=2,
-            fill="#ffffff",
-            stroke=SHAPE_STROKE,
-            stroke_width=1.4,
-        )
+        return sample_box(x, y, rx=2)
 
     def document(x: float, y: float) -> str:
         return _document_symbol(x + 4, y, "Dokumen", False, "#ffffff")
@@ -884,29 +885,11 @@ def _flow_legend(x0: float, y0: float, max_width: float, with_progress: bool) ->
         )
 
     def done(x: float, y: float) -> str:
-        return _el(
-            "rect",
-            x=x,
-            y=y,
-            width=sample_w,
-            height=sample_h,
-            rx=2,
-            fill=DONE_FILL,
-            stroke=DONE_STROKE,
-            stroke_width=1.6,
-        )
+        return sample_box(x, y, rx=2, fill=DONE_FILL, stroke=DONE_STROKE, stroke_width=1.6)
 
     def running(x: float, y: float) -> str:
-        return _el(
-            "rect",
-            x=x + 1,
-            y=y + 1,
-            width=sample_w - 2,
-            height=sample_h - 2,
-            rx=2,
-            fill=CURRENT_FILL,
-            stroke=CURRENT_STROKE,
-            stroke_width=3.5,
+        return sample_box(
+            x, y, rx=2, fill=CURRENT_FILL, stroke=CURRENT_STROKE, stroke_width=3.5, inset=1
         )
 
     def returned(x: float, y: float) -> str:
