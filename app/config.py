@@ -24,7 +24,11 @@ class Config:
     CALENDAR_FILE = os.environ.get(
         "CALENDAR_FILE", str(BASE_DIR / "app" / "data" / "calendar-purbalingga.yaml")
     )
+    # The letterhead of generated documents.
+    OFFICE_GOVERNMENT = os.environ.get("OFFICE_GOVERNMENT", "Pemerintah Kabupaten Purbalingga")
     OFFICE_NAME = os.environ.get("OFFICE_NAME", "Kecamatan Purbalingga")
+    OFFICE_ADDRESS = os.environ.get("OFFICE_ADDRESS", "Kabupaten Purbalingga, Jawa Tengah")
+    OFFICE_CITY = os.environ.get("OFFICE_CITY", "Purbalingga")
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     TOKEN_TTL_HOURS = _env_int("TOKEN_TTL_HOURS", 12)
 

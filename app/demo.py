@@ -6,18 +6,21 @@ written in the README. Never load the demo into a real office's database.
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+import yaml
 
 from app.extensions import db
 from app.models import OrgUnit, User, utcnow
-from app.services import routing
+from app.services import indicators, routing
 from app.services.accounts import create_user
 from app.services.documents import BlobStore, upload_document
 from app.services.office_calendar import office_calendar
 from app.services.sop_definitions import definition_of
 
 DEMO_PASSWORD = "purbalingga2026"
+DEMO_INDICATORS = Path(__file__).parent / "data" / "demo-indicators.yaml"
 
 UNITS = [
     ("pimpinan", "Pimpinan Kecamatan", False),
@@ -147,6 +150,32 @@ def _start_for_walk(calendar, definition, until_step: int):
     raise RuntimeError("no working time in the last 60 days to place the demo in")
 
 
+def load_demo_indicators(admin, anggota, path: Path = DEMO_INDICATORS) -> int:
+    """Create the demo sections' indicators (as the admin) and import their 2026 targets and
+    realisations (as an anggota, the way an e-Kinerja export arrives); answer how many."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]
+    rows = []
+    for entry in entries:
+        indicators.create_indicator(
+            code=entry["code"],
+            name=entry["name"],
+            unit=entry["unit"],
+            polarity=entry["polarity"],
+            aggregation=entry["aggregation"],
+            section=entry["section"],
+            actor=admin,
+        )
+        by_period: dict[str, dict] = {}
+        for name in ("target", "realization"):
+            for period, value in (entry.get(name) or {}).items():
+                by_period.setdefault(str(period), {})[name] = value
+        for period, values in sorted(by_period.items()):
+            rows.append({"indicator": entry["code"], "period": period, **values})
+    imported = [indicators.ImportRow(row=n, fields=r) for n, r in enumerate(rows, start=1)]
+    indicators.import_values(imported, actor=anggota, source="demo")
+    return len(entries)
+
+
 def load_demo() -> str:
     """Create the demo office if it is not there yet, and say what was loaded."""
     from flask import current_app
@@ -173,6 +202,8 @@ def load_demo() -> str:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     calendar = office_calendar()
     camat = users[0]
+    by_name = {u.username: u for u in users}
+    indicator_count = load_demo_indicators(by_name["admin"], by_name["anggota"])
 
     # Q2 finished last quarter, with one return at the Sekcam's review.
     q2_start = calendar.next_working_moment(utcnow() - timedelta(days=120))
@@ -189,5 +220,6 @@ def load_demo() -> str:
     return (
         f"Demo loaded: {len(users)} users (password {DEMO_PASSWORD!r}: "
         + ", ".join(u.username for u in users)
-        + "); measurements 2026-Q2 (completed) and 2026-Q3 (at step 7)."
+        + f"); {indicator_count} indicators with 2026 targets and realisations;"
+        + " measurements 2026-Q2 (completed) and 2026-Q3 (at step 7)."
     )

@@ -131,3 +131,11 @@ class SopRunner:
         while task["step_no"] != step_no:
             task = self.advance(task)["next_tasks"][0]
         return task
+
+
+def pdf_text(content: bytes) -> str:
+    """Extract the text of every page of a PDF, pages separated by form feeds."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    return "\f".join(page.extract_text() or "" for page in reader.pages)

@@ -3,6 +3,13 @@
 from app.models.audit import AuditEvent, AuditHead
 from app.models.calendar import HolidayKind, HolidayRow
 from app.models.documents import Document
+from app.models.indicators import (
+    Aggregation,
+    CategoryBand,
+    Indicator,
+    IndicatorValue,
+    Polarity,
+)
 from app.models.types import utcnow
 from app.models.users import ApiToken, OrgUnit, Role, User, UserRole
 from app.models.workflow import (
@@ -15,15 +22,20 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "Aggregation",
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "CategoryBand",
     "Document",
     "HolidayKind",
     "HolidayRow",
+    "Indicator",
+    "IndicatorValue",
     "Instance",
     "InstanceStatus",
     "OrgUnit",
+    "Polarity",
     "Role",
     "SopVersion",
     "Task",

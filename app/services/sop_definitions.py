@@ -8,13 +8,14 @@ runs on the copy it started with, so editing the file never changes a run in pro
 import hashlib
 import json
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, validate
 
 from app.errors import DomainError
 from app.extensions import db
@@ -23,6 +24,23 @@ from app.models import Role, SopVersion
 SOP_ACTOR_ROLES = (Role.CAMAT, Role.SEKCAM, Role.KASI, Role.ANGGOTA)
 STEP_KINDS = ("task", "decision")
 STANDARD_UNITS = ("minute", "day")
+GENERATOR_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+# The document generators a step's `generated_outputs` may name. The reports service
+# registers its own, so this module needs no report imports; until something registers,
+# only the form of a name is checked.
+_generator_names: frozenset[str] | None = None
+
+
+def register_generators(names: Iterable[str]) -> None:
+    """Add `names` to the document generators definitions may name."""
+    global _generator_names
+    _generator_names = (_generator_names or frozenset()) | frozenset(names)
+
+
+def known_generators() -> frozenset[str] | None:
+    """Return the registered generator names, or None when none are registered yet."""
+    return _generator_names
 
 
 class _DefinitionLoader(yaml.SafeLoader):
@@ -60,10 +78,16 @@ class Step:
     standard: Standard
     next: int | None
     on_return: int | None
+    # (kind, generator name) pairs: outputs the system can render itself.
+    generated_outputs: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_decision(self) -> bool:
         return self.kind == "decision"
+
+    def generator_of(self, kind: str) -> str | None:
+        """Name the generator that renders output `kind`, if the system can make it."""
+        return dict(self.generated_outputs).get(kind)
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,19 @@ class _StepSchema(Schema):
     standard = fields.Nested(_StandardSchema, required=True)
     next = fields.Integer(required=True, allow_none=True, strict=True)
     on_return = fields.Integer(load_default=None, allow_none=True, strict=True)
+    generated_outputs = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=200)),
+        values=fields.String(validate=validate.Regexp(GENERATOR_NAME)),
+        load_default=dict,
+    )
+
+    @post_dump
+    def omit_empty_generated_outputs(self, data, **kwargs):
+        # A definition without generated outputs keeps the content hash it had before
+        # the field existed, so upgrading registers no new version of it.
+        if not data.get("generated_outputs"):
+            data.pop("generated_outputs", None)
+        return data
 
 
 class _ActorSchema(Schema):
@@ -160,6 +197,21 @@ def _flatten(messages: Any, prefix: str = "") -> list[str]:
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         return [f"{prefix}: {' '.join(messages)}"]
     return [f"{prefix}: {messages}"]
+
+
+def _check_generated_outputs(data: dict, generators: Collection[str] | None) -> list[str]:
+    """Check that each generated output is one of the step's outputs, made by a known
+    generator (`generators` None: any well-formed name)."""
+    problems: list[str] = []
+    for i, step in enumerate(data["steps"]):
+        for kind, name in step["generated_outputs"].items():
+            where = f"steps[{i}].generated_outputs"
+            if kind not in step["outputs"]:
+                problems.append(f"{where}: {kind!r} is not among the outputs")
+            if generators is not None and name not in generators:
+                known = ", ".join(sorted(generators)) or "none"
+                problems.append(f"{where}: unknown generator {name!r} (known: {known})")
+    return problems
 
 
 def _check_graph(data: dict) -> list[str]:
@@ -212,8 +264,17 @@ def _check_graph(data: dict) -> list[str]:
     return problems
 
 
-def parse_definition(data: Any, source: str) -> SopDefinition:
-    """Validate a definition's data; raise `SopDefinitionError` naming `source` and the field."""
+def parse_definition(
+    data: Any, source: str, generators: Collection[str] | None = None
+) -> SopDefinition:
+    """Validate a definition's data; raise `SopDefinitionError` naming `source` and the field.
+
+    Generated outputs must name one of `generators` (by default the registered ones)."""
+    return _parse(data, source, known_generators() if generators is None else generators)
+
+
+def _parse(data: Any, source: str, generators: Collection[str] | None) -> SopDefinition:
+    """Validate and build a definition; `generators` None accepts any well-formed name."""
     if not isinstance(data, dict):
         raise SopDefinitionError(
             f"{source}: the file must hold a mapping, not {type(data).__name__}"
@@ -222,7 +283,7 @@ def parse_definition(data: Any, source: str) -> SopDefinition:
         clean = _DefinitionSchema().load(data)
     except ValidationError as err:
         raise SopDefinitionError(f"{source}: " + "; ".join(_flatten(err.messages))) from None
-    problems = _check_graph(clean)
+    problems = _check_graph(clean) + _check_generated_outputs(clean, generators)
     if problems:
         raise SopDefinitionError(f"{source}: " + "; ".join(problems))
     return _build(clean)
@@ -247,14 +308,16 @@ def _build(clean: dict) -> SopDefinition:
                 standard=Standard(**s["standard"]),
                 next=s["next"],
                 on_return=s["on_return"],
+                generated_outputs=tuple(s["generated_outputs"].items()),
             )
             for s in clean["steps"]
         ),
     )
 
 
-# Parsed files by path, kept while the file's modification time and size stay the same.
-_files: dict[Path, tuple[tuple[int, int], tuple[SopDefinition, dict]]] = {}
+# Parsed files by path, kept while the file's modification time and size (and the
+# generators it was checked against) stay the same.
+_files: dict[Path, tuple[tuple[int, int, frozenset[str] | None], tuple[SopDefinition, dict]]] = {}
 
 
 def load_definition_file(path: Path | str) -> tuple[SopDefinition, dict]:
@@ -264,7 +327,7 @@ def load_definition_file(path: Path | str) -> tuple[SopDefinition, dict]:
         stat = path.stat()
     except OSError as err:
         raise SopDefinitionError(f"{path}: cannot be read ({err.strerror})") from None
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    stamp = (stat.st_mtime_ns, stat.st_size, known_generators())
     cached = _files.get(path)
     if cached and cached[0] == stamp:
         return cached[1]
@@ -358,6 +421,8 @@ def definition_of(version: SopVersion) -> SopDefinition:
     """Return the parsed definition frozen in `version`."""
     parsed = _parsed.get(version.content_sha256)
     if parsed is None:
-        parsed = parse_definition(version.definition, f"sop_version {version.id}")
+        # Checked against the generators when it was registered; one retired since then must
+        # not stop the runs pinned to this version (generating it is refused instead).
+        parsed = _parse(version.definition, f"sop_version {version.id}", generators=None)
         _parsed[version.content_sha256] = parsed
     return parsed

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -29,7 +30,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app import create_app
 from app.extensions import db
+from app.models import OrgUnit, User
 from app.services.accounts import create_user
+from app.services.indicators import create_indicator, set_value
 from tests.helpers import PASSWORD, ApiClient, SopRunner, make_users
 
 OPENAPI = "/api/v1/openapi.json"
@@ -116,6 +119,18 @@ def target(sqlite_app) -> FuzzTarget:
             roles=SOP_ROLES,
             actor="test",
         )
+        admin = db.session.scalar(sa.select(User).filter_by(username="admin"))
+        db.session.add(OrgUnit(code="pemerintahan", name="Seksi Pemerintahan", is_section=True))
+        iku = create_indicator(
+            code="IKU-1",
+            name="Persentase desa yang menyampaikan LPPD tepat waktu",
+            unit="%",
+            polarity="positive",
+            aggregation="last",
+            section="pemerintahan",
+            actor=admin,
+        )
+        set_value(iku, "2026-Q1", target=100, realization=90, actor=admin)
         db.session.commit()
     api = ApiClient(sqlite_app.test_client())
     runner = SopRunner(api)
@@ -128,7 +143,10 @@ def target(sqlite_app) -> FuzzTarget:
         # The open task first: the moves on it get furthest into the routing.
         "task_id": [open_task["id"]] + [t["id"] for t in detail["tasks"] if t["status"] == "done"],
         "document_id": [d["id"] for d in documents],
-        "code": ["pengukuran-kinerja"],
+        # An SOP's code and an indicator's (each 404s where the other belongs).
+        "code": ["pengukuran-kinerja", "IKU-1"],
+        "period": ["2026-Q1", "2026"],
+        "section": ["pemerintahan"],
     }
     assert ids["document_id"], "the fixture should have uploaded the steps' outputs"
     kinds = runner.definition()[open_task["step_no"]]["outputs"]
@@ -371,6 +389,35 @@ VALID_BODIES = {
     "/api/v1/tasks/{task_id}/complete": st.fixed_dictionaries({"note": st.just("Selesai")}),
     "/api/v1/tasks/{task_id}/decision": st.fixed_dictionaries(
         {"decision": st.sampled_from(["approve", "return"]), "note": st.just("Arahan")}
+    ),
+    "/api/v1/tasks/{task_id}/documents/generate": st.fixed_dictionaries(
+        {"kind": st.sampled_from(["Draft Laporan Hasil Pengukuran Data Kinerja", "Nota Dinas"])}
+    ),
+    "/api/v1/indicators": st.fixed_dictionaries(
+        {
+            # A fresh code each time, so the request gets past the duplicate check.
+            "code": st.from_regex(r"\AFZ-[0-9]{1,9}\Z"),
+            "name": st.just("Indikator uji"),
+            "unit": st.just("%"),
+            "polarity": st.sampled_from(["positive", "negative"]),
+            "aggregation": st.sampled_from(["sum", "average", "last"]),
+            "section": st.just("pemerintahan"),
+        }
+    ),
+    "/api/v1/indicators/import": st.fixed_dictionaries(
+        {
+            "rows": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "indicator": st.just("IKU-1"),
+                        "period": st.sampled_from(["2026", "2026-Q2", "2026-Q4"]),
+                        "realization": st.integers(0, 10**6) | st.floats(0, 1e6),
+                    }
+                ),
+                min_size=1,
+                max_size=1,
+            )
+        }
     ),
 }
 POISON = st.one_of(JSON_VALUES, JSON_TEXT, st.integers(-(2**70), 2**70))

@@ -1,0 +1,208 @@
+"""Schemas of indicators, their values, their import and the measurement sheet."""
+
+from marshmallow import Schema, fields, validate
+
+from app.schemas.common import OfficeDateTime, PageArgsSchema, StrictSchema, page_of
+from app.schemas.documents import FilePart
+from app.services.indicators import MAX_IMPORT_ROWS, to_decimal
+
+CODE = validate.Regexp(
+    r"^[A-Za-z0-9._-]{1,40}$", error="1-40 letters, digits, dots, underscores or hyphens."
+)
+POLARITY = ["positive", "negative"]
+AGGREGATION = ["sum", "average", "last"]
+SOURCES = {"enum": ["entered", "quarters", None]}
+NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
+
+
+class JsonNumber(fields.Number):
+    """A JSON number (not a string, not a boolean), loaded as an exact Decimal and dumped as
+    a JSON number."""
+
+    num_type = float
+    default_error_messages = {"invalid": "Not a number."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = to_decimal(value)
+        if number is None:
+            raise self.make_error("invalid")
+        return number
+
+
+class IndicatorCreateSchema(StrictSchema):
+    code = fields.String(required=True, validate=CODE, metadata={"example": "PEM-01"})
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
+    unit = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=40), NOT_BLANK],
+        metadata={"example": "%"},
+    )
+    polarity = fields.String(required=True, validate=validate.OneOf(POLARITY))
+    aggregation = fields.String(
+        required=True,
+        validate=validate.OneOf(AGGREGATION),
+        metadata={"description": "How the quarters make the year"},
+    )
+    section = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "The section's code", "example": "pemerintahan"},
+    )
+
+
+class IndicatorListArgsSchema(PageArgsSchema):
+    section = fields.String(
+        validate=validate.Length(min=1, max=40), metadata={"description": "A section's code"}
+    )
+
+
+class IndicatorSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    polarity = fields.String(metadata={"enum": POLARITY})
+    aggregation = fields.String(metadata={"enum": AGGREGATION})
+    section = fields.String(attribute="section.code")
+    section_name = fields.String(attribute="section.name")
+    active = fields.Boolean()
+    created_at = OfficeDateTime()
+
+
+IndicatorPageSchema = page_of(IndicatorSchema, "IndicatorPageSchema")
+
+
+class ValueSetSchema(StrictSchema):
+    target = JsonNumber(
+        allow_none=True,
+        metadata={"description": "At least 0; null clears it; left out, it stays"},
+    )
+    realization = JsonNumber(
+        allow_none=True,
+        metadata={"description": "At least 0; null clears it; left out, it stays"},
+    )
+
+
+class AchievementFields(Schema):
+    """The achievement and category fields every figure carries."""
+
+    achievement = fields.Float(
+        attribute="achievement.value",
+        allow_none=True,
+        metadata={"description": "Percent, 2 decimals; null when not measurable"},
+    )
+    category = fields.String(
+        attribute="achievement.category.code",
+        metadata={"example": "sangat_tinggi", "description": "not_measurable when null"},
+    )
+    category_label = fields.String(
+        attribute="achievement.category.label", metadata={"example": "Sangat Tinggi"}
+    )
+    reason = fields.String(
+        attribute="achievement.reason",
+        allow_none=True,
+        metadata={"enum": ["target_missing", "target_zero", "realization_missing", None]},
+    )
+
+
+class FiguresSchema(AchievementFields):
+    """One period of an indicator (dumped from `Figures`)."""
+
+    period = fields.String()
+    target = JsonNumber(allow_none=True)
+    realization = JsonNumber(allow_none=True)
+    target_source = fields.String(
+        allow_none=True,
+        metadata={**SOURCES, "description": "entered, or (a year) made of its quarters"},
+    )
+    realization_source = fields.String(allow_none=True, metadata=SOURCES)
+
+
+class ValueResultSchema(FiguresSchema):
+    indicator = fields.String(metadata={"description": "The indicator's code"})
+
+
+class IndicatorValuesSchema(Schema):
+    indicator = fields.Nested(IndicatorSchema)
+    values = fields.List(
+        fields.Nested(FiguresSchema),
+        attribute="periods",
+        metadata={"description": "Every period with a stored value, by period"},
+    )
+    years = fields.List(
+        fields.Nested(FiguresSchema),
+        metadata={"description": "Each year with values: its own, or made of its quarters"},
+    )
+
+
+class WorksheetRowSchema(AchievementFields):
+    indicator = fields.String(attribute="code")
+    name = fields.String()
+    unit = fields.String()
+    polarity = fields.String(metadata={"enum": POLARITY})
+    target = JsonNumber(allow_none=True)
+    realization = JsonNumber(allow_none=True)
+
+
+class SummaryFields(Schema):
+    average = fields.Float(
+        allow_none=True,
+        metadata={"description": "Mean of the measurable achievements, 2 decimals"},
+    )
+    category = fields.String(attribute="category.code")
+    category_label = fields.String(attribute="category.label")
+    measurable = fields.Integer()
+    not_measurable = fields.Integer()
+
+
+class SectionSheetSchema(SummaryFields):
+    code = fields.String()
+    name = fields.String()
+    rows = fields.List(fields.Nested(WorksheetRowSchema))
+
+
+class BandSchema(Schema):
+    code = fields.String()
+    label = fields.String()
+    min_achievement = fields.Float(
+        allow_none=True, metadata={"description": "Inclusive; null is below every other band"}
+    )
+
+
+class MeasurementSchema(SummaryFields):
+    instance_id = fields.Integer()
+    period = fields.String()
+    sections = fields.List(fields.Nested(SectionSheetSchema))
+    bands = fields.List(fields.Nested(BandSchema), metadata={"description": "The scale used"})
+
+
+IMPORT_ROWS_HELP = (
+    'One object per indicator and period: "indicator" (or "code"), "period" (YYYY or '
+    'YYYY-Q1..Q4), "realization" and/or "target" as JSON numbers; a value left out or null '
+    "stays as stored."
+)
+
+
+class ImportJsonSchema(StrictSchema):
+    rows = fields.List(
+        fields.Dict(),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_IMPORT_ROWS),
+        metadata={"description": IMPORT_ROWS_HELP},
+    )
+
+
+class ImportFileSchema(StrictSchema):
+    file = FilePart(
+        required=True,
+        metadata={
+            "description": "CSV with a header row (indicator or code, period, realization, "
+            "target; comma or semicolon separated; numbers as 1234.5 or 1.234,5), or JSON "
+            '({"rows": [...]})'
+        },
+    )
+
+
+class ImportResultSchema(Schema):
+    applied = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
