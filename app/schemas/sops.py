@@ -25,6 +25,14 @@ class StepSchema(Schema):
     outputs = fields.List(fields.String())
     required_outputs = fields.List(fields.String())
     standard = fields.Nested(StandardSchema)
+    generated_outputs = fields.Function(
+        lambda step: dict(step.generated_outputs),
+        metadata={
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Outputs the system can render itself: kind → generator",
+        },
+    )
     next = fields.Integer(allow_none=True)
     on_return = fields.Integer(
         allow_none=True, metadata={"description": "Only on decisions: where a return goes."}

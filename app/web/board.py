@@ -20,7 +20,7 @@ from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import BlobStore, upload_document
 from app.services.sop_definitions import definition_of, latest_version
 from app.web import bp
-from app.web.forms import MoveForm, UploadForm
+from app.web.forms import GenerateForm, MoveForm, UploadForm
 
 DEFAULT_SOP = "pengukuran-kinerja"
 MAX_ID = 2_147_483_647
@@ -165,3 +165,28 @@ def upload_to_task(task_id: int):
         return _refused(filters, task_id, error)
     db.session.commit()
     return _after_move(filters, f"{document.kind} v{document.version} diunggah.")
+
+
+@bp.route("/tasks/<int(min=1, max=2147483647):task_id>/generate", methods=["POST"])
+@login_required
+def generate_for_task(task_id: int):
+    """Render one of a step's outputs from the system's data and attach it, from its card."""
+    from app.services.reports import generate_document
+
+    filters = _filters()
+    form = GenerateForm()
+    if not form.validate_on_submit():
+        return _refused(filters, task_id, DomainError(422, "bad_request", reason="formulir"))
+    try:
+        document = generate_document(
+            routing.get_task(task_id),
+            kind=form.kind.data,
+            actor=current_user,
+            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            limit=current_app.config["MAX_CONTENT_LENGTH"],
+            ip=request.remote_addr,
+        )
+    except DomainError as error:
+        return _refused(filters, task_id, error)
+    db.session.commit()
+    return _after_move(filters, f"{document.kind} v{document.version} dibuat otomatis.")

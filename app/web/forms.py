@@ -24,6 +24,12 @@ class UploadForm(FlaskForm):
     file = FileField("Berkas", validators=[FileRequired("Pilih berkas yang akan diunggah.")])
 
 
+class GenerateForm(FlaskForm):
+    """Have the system render one of a step's outputs."""
+
+    kind = StringField(validators=[DataRequired(), Length(max=200)])
+
+
 class StartForm(FlaskForm):
     sop = SelectField("SOP", validators=[DataRequired()], validate_choice=False)
     period = StringField(

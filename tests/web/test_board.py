@@ -184,3 +184,42 @@ def test_board_queries_do_not_grow_with_cards(app, pages):
         )
     many = _count_board_queries(app, client)
     assert many == few
+
+
+def test_generated_output_from_the_card(app, pages, runner, api):
+    """Can the Tim SAKIP have the system render the recap at step 8 and then finish it?"""
+    from app.models import OrgUnit
+
+    with app.app_context():
+        db.session.add(OrgUnit(code="pemerintahan", name="Seksi Pemerintahan", is_section=True))
+        db.session.commit()
+    api.post(
+        "/api/v1/indicators",
+        json={
+            "code": "IKU-1",
+            "name": "Persentase layanan tepat waktu",
+            "unit": "%",
+            "polarity": "positive",
+            "aggregation": "average",
+            "section": "pemerintahan",
+        },
+        as_="admin",
+    )
+    api.client.put(
+        "/api/v1/indicators/IKU-1/values/2026-Q1",
+        json={"target": 100, "realization": 90},
+        headers=api.headers("admin"),
+    )
+    instance = runner.start("2026-Q1")
+    task = runner.walk_to(instance["id"], 8)
+    client = pages("anggota")
+    card = card_of(client.get("/").text, task["id"])
+    assert "Buat otomatis: Rekapitulasi Hasil Pengukuran Kinerja" in card
+    response = client.post(
+        f"/tasks/{task['id']}/generate", {"kind": "Rekapitulasi Hasil Pengukuran Kinerja"}
+    )
+    assert response.status_code == 200
+    assert "Dokumen lengkap" in card_of(response.text, task["id"])
+    documents = api.get(f"/api/v1/instances/{instance['id']}/documents").get_json()
+    assert documents[-1]["generated"] is True
+    assert pages("anggota").post(f"/tasks/{task['id']}/move", {}).status_code == 200
