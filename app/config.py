@@ -29,12 +29,16 @@ class Config:
     OFFICE_NAME = os.environ.get("OFFICE_NAME", "Kecamatan Purbalingga")
     OFFICE_ADDRESS = os.environ.get("OFFICE_ADDRESS", "Kabupaten Purbalingga, Jawa Tengah")
     OFFICE_CITY = os.environ.get("OFFICE_CITY", "Purbalingga")
+    # Where the office serves this app: printed (with a QR code) on every signed report as
+    # the link to its public verification page, `<BASE_URL>/verify/<sha256>`.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     TOKEN_TTL_HOURS = _env_int("TOKEN_TTL_HOURS", 12)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 5 minutes")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60 per minute")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

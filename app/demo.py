@@ -10,10 +10,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import yaml
+from flask import current_app
 
 from app.extensions import db
 from app.models import OrgUnit, User, utcnow
-from app.services import indicators, routing
+from app.services import indicators, routing, signing
 from app.services.accounts import create_user
 from app.services.documents import BlobStore, upload_document
 from app.services.office_calendar import office_calendar
@@ -83,6 +84,8 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
 def _attach_outputs(task, user, store: BlobStore, limit: int) -> None:
     step = routing.step_of(task)
     for kind in step.required_outputs:
+        if kind in step.signed_outputs:
+            continue  # made by signing
         pdf = demo_pdf(
             kind,
             [
@@ -125,7 +128,18 @@ def _walk(instance, users, until_step, store, limit, start, returns_at=()):
             )
             continue
         _attach_outputs(task, actor, store, limit)
-        if step.is_decision:
+        if step.signed_outputs:
+            # The Camat signs with his password; the demo signs at the walk's time.
+            result = signing.sign_report(
+                task,
+                actor=actor,
+                password=DEMO_PASSWORD,
+                store=store,
+                limit=limit,
+                base_url=current_app.config["BASE_URL"],
+                now=at,
+            ).move
+        elif step.is_decision:
             result = routing.decide(task, actor=actor, decision="approve", occurred_at=at)
         else:
             result = routing.complete_task(task, actor=actor, occurred_at=at)
@@ -178,8 +192,6 @@ def load_demo_indicators(admin, anggota, path: Path = DEMO_INDICATORS) -> int:
 
 def load_demo() -> str:
     """Create the demo office if it is not there yet, and say what was loaded."""
-    from flask import current_app
-
     if db.session.scalar(sa.select(User).filter_by(username="camat")):
         return "Demo already loaded."
     units = {}

@@ -180,6 +180,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There are no performance indicators for period {period}; the document cannot be "
         "generated yet.",
     ),
+    "signature_required": (
+        "Dokumen {kind!r} langkah {step} dibuat ketika Camat menandatangani laporan dengan kata "
+        "sandinya: gunakan Tandatangani laporan (POST /api/v1/tasks/{task}/sign).",
+        "Document {kind!r} of step {step} is made when the Camat signs the report with his "
+        "password: sign it instead (POST /api/v1/tasks/{task}/sign).",
+    ),
+    "not_a_signing_step": (
+        "Langkah {step} bukan langkah penandatanganan laporan.",
+        "Step {step} is not a step that signs the report.",
+    ),
+    "invalid_password": (
+        "Kata sandi salah; laporan tidak ditandatangani.",
+        "Wrong password; the report was not signed.",
+    ),
+    "password_required": (
+        "Masukkan kata sandi Anda untuk menandatangani laporan.",
+        "Enter your password to sign the report.",
+    ),
     "rate_limited": (
         "Terlalu banyak percobaan. Coba lagi nanti.",
         "Too many attempts. Try again later.",

@@ -105,16 +105,28 @@ class SopRunner:
     def actor_of(self, step_no: int) -> str:
         return self.definition()[step_no]["actors"][0]
 
+    def signed_outputs(self, step_no: int) -> list[str]:
+        """The step's outputs that only signing makes."""
+        generated = self.definition()[step_no].get("generated_outputs") or {}
+        return [kind for kind, name in generated.items() if name == "signed_report"]
+
     def attach_outputs(self, task: dict, as_: str | None = None) -> None:
+        signed = self.signed_outputs(task["step_no"])
         for kind in task["required_outputs"]:
+            if kind in signed:
+                continue
             response = self.api.upload(task["id"], kind, as_ or self.actor_of(task["step_no"]))
             assert response.status_code == 201, response.get_json()
 
     def advance(self, task: dict, decision: str = "approve", note: str | None = None) -> dict:
-        """Do the open task's move as its first actor (uploading outputs first); answer the
-        move's response body."""
+        """Do the open task's move as its first actor (uploading outputs first, signing the
+        report on the signing step); answer the move's response body."""
         actor = self.actor_of(task["step_no"])
-        if task["kind"] == "decision":
+        if self.signed_outputs(task["step_no"]):
+            self.attach_outputs(task)
+            body = {"password": PASSWORD}
+            response = self.api.post(f"/api/v1/tasks/{task['id']}/sign", json=body, as_=actor)
+        elif task["kind"] == "decision":
             if decision == "approve":
                 self.attach_outputs(task)
             body = {"decision": decision, "note": note}

@@ -34,11 +34,22 @@ SPEC_KWARGS = {
 def init_api(app: Flask) -> None:
     """Register the v1 blueprints, the OpenAPI document, its browsable rendering at
     /api/docs, and the error handlers."""
-    from app.api import auth, docs, documents, health, indicators, instances, reports, sops, tasks
+    from app.api import (
+        auth,
+        docs,
+        documents,
+        health,
+        indicators,
+        instances,
+        reports,
+        signing,
+        sops,
+        tasks,
+    )
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (health, auth, sops, instances, tasks, documents, indicators, reports):
+    for module in (health, auth, sops, instances, tasks, documents, indicators, reports, signing):
         # Browser sessions are checked for CSRF below; bearer tokens need no CSRF token.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -28,7 +28,9 @@ def blob_store() -> BlobStore:
 @blp.alt_response(409, schema=ErrorSchema, description="task_not_open")
 @blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
 @blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
-@blp.alt_response(422, schema=ErrorSchema, description="unknown_kind, empty_file")
+@blp.alt_response(
+    422, schema=ErrorSchema, description="unknown_kind, empty_file, signature_required"
+)
 def upload(body, task_id):
     """Attach a file to a task as the next version of one of its step's outputs."""
     user = api_user()

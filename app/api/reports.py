@@ -13,8 +13,8 @@ from app.auth import api_user
 from app.extensions import db
 from app.schemas.common import StrictSchema
 from app.schemas.documents import DocumentSchema
-from app.services import reports, routing
-from app.services.documents import safe_filename
+from app.services import reports, routing, signing
+from app.services.documents import open_content, safe_filename
 
 blp = Blueprint("reports", __name__, description="The measurement's documents as PDF")
 
@@ -73,13 +73,36 @@ def get_recap(instance_id):
     )
 
 
+def signed_pdf_response(report):
+    """Answer the stored bytes of a signed report, never rendered again: the same on every
+    download, tagged with the file's SHA-256 (a matching If-None-Match gets 304)."""
+    document = report.document
+    response = send_file(
+        open_content(document, blob_store()),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=safe_filename(document.filename, fallback="laporan"),
+        etag=report.file_sha256,
+        conditional=True,
+        max_age=0,
+    )
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @blp.route(f"/instances/{INSTANCE}/report.pdf")
 @blp.response(200, **PDF)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_report(instance_id):
-    """Render the Laporan Hasil Pengukuran Kinerja, marked DRAFT until the last step is done."""
+    """The Laporan Hasil Pengukuran Kinerja: marked DRAFT until it is signed, then the signed
+    file exactly as stored (ETag: its SHA-256)."""
     api_user()
     instance = routing.get_instance(instance_id)
+    signed = signing.signed_report_of(instance)
+    if signed is not None:
+        return signed_pdf_response(signed)
     final = reports.report_is_final(instance)
     title = reports.REPORT_TITLE if final else f"Draft {reports.REPORT_TITLE}"
     name = reports.filename_of(title, instance)
@@ -104,7 +127,11 @@ def get_timeline_pdf(instance_id):
 @blp.alt_response(403, schema=ErrorSchema, description="Not an actor of the step")
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="task_not_open, instance_not_active")
-@blp.alt_response(422, schema=ErrorSchema, description="unknown_kind, not_generated, no_indicators")
+@blp.alt_response(
+    422,
+    schema=ErrorSchema,
+    description="unknown_kind, not_generated, no_indicators, signature_required",
+)
 def generate(body, task_id):
     """Render one of the step's outputs as PDF and attach it as that kind's next version."""
     user = api_user()

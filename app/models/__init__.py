@@ -10,6 +10,7 @@ from app.models.indicators import (
     IndicatorValue,
     Polarity,
 )
+from app.models.signing import SignedReport
 from app.models.types import utcnow
 from app.models.users import ApiToken, OrgUnit, Role, User, UserRole
 from app.models.workflow import (
@@ -37,6 +38,7 @@ __all__ = [
     "OrgUnit",
     "Polarity",
     "Role",
+    "SignedReport",
     "SopVersion",
     "Task",
     "TaskOutcome",

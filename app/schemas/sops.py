@@ -30,7 +30,8 @@ class StepSchema(Schema):
         metadata={
             "type": "object",
             "additionalProperties": {"type": "string"},
-            "description": "Outputs the system can render itself: kind → generator",
+            "description": "Outputs the system can render itself: kind → generator "
+            "(`signed_report` is made only by signing: POST /api/v1/tasks/{id}/sign)",
         },
     )
     next = fields.Integer(allow_none=True)

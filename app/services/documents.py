@@ -152,6 +152,9 @@ def upload_document(
             step=step.no,
             allowed=", ".join(step.outputs),
         )
+    if kind in step.signed_outputs and not generated:
+        # Only signing makes it: an uploaded file would complete the step with nothing signed.
+        raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)
     name = safe_filename(filename)
     head = stream.read(16)
     if not head:

@@ -370,6 +370,23 @@ class Signatory:
     nip: str | None
 
 
+@dataclass(frozen=True)
+class Signature:
+    """The stamp of a signed report: who signed and when, the hash printed on it, and the
+    verification link with its QR code (a `data:` URI)."""
+
+    signatory: Signatory
+    signed_at: datetime
+    sha256: str
+    verify_url: str
+    qr: str
+
+    @property
+    def zone(self) -> str:
+        """The office's time zone as the signing time is printed in it: "WIB"."""
+        return self.signed_at.astimezone(office_timezone()).tzname() or ""
+
+
 def camat_signatory() -> Signatory | None:
     """Return who signs as Camat: the active account holding the camat role (the oldest, if
     there are several), or None for a blank signature line."""
@@ -449,20 +466,30 @@ def recap_pdf(instance: Instance) -> bytes:
     )
 
 
-def report_pdf(instance: Instance, final: bool) -> bytes:
-    """Render the Laporan Hasil Pengukuran Kinerja; marked DRAFT on every page unless final."""
+def report_pdf(instance: Instance, final: bool, signature: Signature | None = None) -> bytes:
+    """Render the Laporan Hasil Pengukuran Kinerja; marked DRAFT on every page unless final,
+    and stamped with `signature` when it is the signed one."""
     sheet = measurement_of(instance)
-    timeline = routing.timeline(instance)
+    timeline = routing.timeline(instance, now=signature.signed_at if signature else None)
+    summary = timeline_summary(instance, timeline)
     dated = instance.completed_at if instance.status == InstanceStatus.COMPLETED else utcnow()
+    signatory = camat_signatory()
+    if signature is not None:
+        # Rendered in the transaction that closes the signing step: report it as closed.
+        summary["steps_done"] += summary["steps_open"]
+        summary["steps_open"] = 0
+        summary["completed_at"] = dated = signature.signed_at
+        signatory = signature.signatory
     return render_pdf(
         "report.html",
         sheet=sheet,
         chart=achievement_chart(sheet, office()["name"]),
-        summary=timeline_summary(instance, timeline),
+        summary=summary,
         definition=routing.definition_for(instance),
         draft=not final,
-        signatory=camat_signatory(),
+        signatory=signatory,
         signed_on=dated,
+        signature=signature,
         **_common(instance, REPORT_TITLE),
     )
 
@@ -482,7 +509,8 @@ def timeline_pdf(instance: Instance) -> bytes:
 
 
 def report_is_final(instance: Instance) -> bool:
-    """Is the report past its last step (until the signing lands: the instance completed)?"""
+    """Is the report past its last step (the instance completed)? A signed report is not
+    rendered again at all: `services.signing` keeps its file."""
     return instance.status == InstanceStatus.COMPLETED
 
 
@@ -512,6 +540,10 @@ GENERATORS: dict[str, Generator] = {
     "timeline": Generator(TIMELINE_TITLE, timeline_pdf, needs_indicators=False),
 }
 register_generators(GENERATORS)
+# The signed report (`services.signing`): rendered and stamped only when the Camat signs with
+# his password, never by `generate_document`.
+SIGNED_REPORT = "signed_report"
+register_generators([SIGNED_REPORT], signing=True)
 
 
 def generate_document(
@@ -536,6 +568,8 @@ def generate_document(
             step=step.no,
             allowed=", ".join(step.outputs),
         )
+    if kind in step.signed_outputs:
+        raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)
     name = step.generator_of(kind)
     if name is None or name not in GENERATORS:
         generated = [k for k, _ in step.generated_outputs]

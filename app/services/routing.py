@@ -43,7 +43,7 @@ CLOCK_SKEW = timedelta(seconds=60)
 # be stored (year 1 at +14:00 is year 0 in UTC), and centuries of working time are slow to count.
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
-Action = Literal["complete", "approve", "return", "upload"]
+Action = Literal["complete", "approve", "return", "upload", "sign"]
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,17 @@ def allowed_actions(task: Task, user: User) -> tuple[Action, ...]:
     step = step_of(task)
     if not user.has_role(*step.actors):
         return ()
-    moves: tuple[Action, ...] = ("approve", "return") if step.is_decision else ("complete",)
-    return moves + (("upload",) if step.outputs else ())
+    signed = step.signed_outputs
+    moves: tuple[Action, ...]
+    if step.is_decision:
+        moves = ("approve", "return")
+    elif signed:
+        # Signing finishes a step whose output only signing makes (services.signing).
+        moves = ("sign",)
+    else:
+        moves = ("complete",)
+    uploadable = any(kind not in signed for kind in step.outputs)
+    return moves + (("upload",) if uploadable else ())
 
 
 def ensure_can_act(task: Task, step: Step, actor: User, version: int | None) -> None:

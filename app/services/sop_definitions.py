@@ -30,12 +30,19 @@ GENERATOR_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # registers its own, so this module needs no report imports; until something registers,
 # only the form of a name is checked.
 _generator_names: frozenset[str] | None = None
+# Generators whose document carries a signature: only the signing service makes their
+# outputs (it asks for the signer's password), never an upload or the plain generate.
+_signing_generators: frozenset[str] = frozenset()
 
 
-def register_generators(names: Iterable[str]) -> None:
-    """Add `names` to the document generators definitions may name."""
-    global _generator_names
-    _generator_names = (_generator_names or frozenset()) | frozenset(names)
+def register_generators(names: Iterable[str], *, signing: bool = False) -> None:
+    """Add `names` to the document generators definitions may name (`signing`: ones that only
+    the signing service may run)."""
+    global _generator_names, _signing_generators
+    names = frozenset(names)
+    _generator_names = (_generator_names or frozenset()) | names
+    if signing:
+        _signing_generators |= names
 
 
 def known_generators() -> frozenset[str] | None:
@@ -88,6 +95,11 @@ class Step:
     def generator_of(self, kind: str) -> str | None:
         """Name the generator that renders output `kind`, if the system can make it."""
         return dict(self.generated_outputs).get(kind)
+
+    @property
+    def signed_outputs(self) -> tuple[str, ...]:
+        """The outputs made only by signing (their generator is a signing one)."""
+        return tuple(k for k, name in self.generated_outputs if name in _signing_generators)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def format_standard(standard) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the pages, the login view and the template filters."""
-    from app.web import auth, board, instances, sops  # noqa: F401  (routes register on import)
+    from app.web import auth, board, indicators, instances, sops, verify  # noqa: F401  (routes register on import)
 
     login_manager.login_view = "web.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."

@@ -3,6 +3,7 @@
 from flask import (
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -13,14 +14,14 @@ from flask_login import current_user, login_required
 
 from app.api.errors import request_language
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import utcnow
 from app.services import routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import BlobStore, upload_document
 from app.services.sop_definitions import definition_of, latest_version
 from app.web import bp
-from app.web.forms import GenerateForm, MoveForm, UploadForm
+from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 DEFAULT_SOP = "pengukuran-kinerja"
 MAX_ID = 2_147_483_647
@@ -190,3 +191,50 @@ def generate_for_task(task_id: int):
         return _refused(filters, task_id, error)
     db.session.commit()
     return _after_move(filters, f"{document.kind} v{document.version} dibuat otomatis.")
+
+
+@bp.route("/tasks/<int(min=1, max=2147483647):task_id>/sign", methods=["POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    deduct_when=lambda response: bool(g.get("signing_password_failed")),
+)
+def sign_on_task(task_id: int):
+    """Sign the measurement's report from its card, confirming with one's password."""
+    from app.services.signing import sign_report
+
+    filters = _filters()
+    form = SignForm()
+    if not form.validate_on_submit():
+        if form.password.errors:
+            return _refused(filters, task_id, DomainError(422, "password_required"))
+        return _refused(filters, task_id, DomainError(400, "bad_request", reason="formulir"))
+    try:
+        result = sign_report(
+            routing.get_task(task_id),
+            actor=current_user,
+            password=form.password.data,
+            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            limit=current_app.config["MAX_CONTENT_LENGTH"],
+            base_url=current_app.config["BASE_URL"],
+            version=int(form.version.data) if form.version.data else None,
+            ip=request.remote_addr,
+        )
+    except DomainError as error:
+        if error.code == "invalid_password":
+            # The failed attempt stays on the audit trail; nothing else was changed.
+            db.session.commit()
+            g.signing_password_failed = True
+        return _refused(filters, task_id, error)
+    db.session.commit()
+    # The card is gone with the finished measurement: show its page, with the signed report.
+    flash(
+        f"Laporan {result.report.period} ditandatangani; kode verifikasi {result.report.sha256}.",
+        "success",
+    )
+    target = url_for("web.instance_page", instance_id=result.report.instance_id)
+    if request.headers.get("HX-Request"):
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)

@@ -1,7 +1,7 @@
 """The forms of the pages (Flask-WTF: every form carries its CSRF token)."""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
@@ -30,6 +30,13 @@ class GenerateForm(FlaskForm):
     kind = StringField(validators=[DataRequired(), Length(max=200)])
 
 
+class SignForm(FlaskForm):
+    """Sign the report, confirming with one's own password."""
+
+    password = PasswordField("Kata sandi Anda", validators=[DataRequired(), Length(max=256)])
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+
+
 class StartForm(FlaskForm):
     sop = SelectField("SOP", validators=[DataRequired()], validate_choice=False)
     period = StringField(
@@ -44,3 +51,33 @@ class StartForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+VALUE_TOO_LONG = "Nilai terlalu panjang (paling banyak 40 karakter)."
+
+
+class IndicatorValueForm(FlaskForm):
+    """One indicator's row: the typed target and realisation, and the values the page showed
+    (so that only what the user changed is saved)."""
+
+    target = StringField("Target", validators=[Optional(), Length(max=40, message=VALUE_TOO_LONG)])
+    realization = StringField(
+        "Realisasi", validators=[Optional(), Length(max=40, message=VALUE_TOO_LONG)]
+    )
+    original_target = HiddenField(validators=[Optional(), Length(max=40)])
+    original_realization = HiddenField(validators=[Optional(), Length(max=40)])
+
+
+class IndicatorImportForm(FlaskForm):
+    """A CSV or JSON file of targets and realisations; the page's period and section to
+    return to."""
+
+    file = FileField(
+        "Berkas CSV atau JSON",
+        validators=[
+            FileRequired("Pilih berkas CSV atau JSON yang akan diimpor."),
+            FileAllowed(["csv", "json"], "Hanya berkas .csv atau .json yang dapat diimpor."),
+        ],
+    )
+    period = HiddenField(validators=[Optional(), Length(max=20)])
+    section = HiddenField(validators=[Optional(), Length(max=40)])

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import TaskOutcome, TaskStatus
 from app.services import routing
 from app.services.documents import documents_of_instance
+from app.services.signing import signed_report_of
 from app.services.sop_definitions import list_latest_versions
 from app.web import bp
 from app.web.forms import StartForm
@@ -63,6 +64,7 @@ def instance_page(instance_id: int):
     return render_template(
         "instances/show.html",
         instance=instance,
+        signed=signed_report_of(instance),
         detail=detail,
         definition=definition,
         documents=documents,

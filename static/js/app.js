@@ -10,13 +10,14 @@
     }
   });
 
-  // Do not refresh the board under someone who is typing a note or choosing a file.
+  // Do not refresh the board under someone who is typing a note or a password, or choosing
+  // a file.
   function busyOnBoard(board) {
     var active = document.activeElement;
     if (active && board.contains(active) && active.closest("form")) {
       return true;
     }
-    var fields = board.querySelectorAll("textarea, input[type=file]");
+    var fields = board.querySelectorAll("textarea, input[type=file], input[type=password]");
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].value) {
         return true;

@@ -390,6 +390,9 @@ VALID_BODIES = {
     "/api/v1/tasks/{task_id}/decision": st.fixed_dictionaries(
         {"decision": st.sampled_from(["approve", "return"]), "note": st.just("Arahan")}
     ),
+    "/api/v1/tasks/{task_id}/sign": st.fixed_dictionaries(
+        {"password": st.sampled_from([PASSWORD, "salah"])}
+    ),
     "/api/v1/tasks/{task_id}/documents/generate": st.fixed_dictionaries(
         {"kind": st.sampled_from(["Draft Laporan Hasil Pengukuran Data Kinerja", "Nota Dinas"])}
     ),

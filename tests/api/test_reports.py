@@ -183,7 +183,7 @@ def test_recap_sums_up_every_section(api, instance):
 
 def test_report_is_a_draft_until_the_measurement_is_complete(api, runner, instance):
     """report.pdf is marked DRAFT on every page while the measurement runs, and is the
-    report without the mark once step 12 is done; both carry the Camat's name and NIP."""
+    signed report without the mark once step 12 is signed; both carry the Camat's name and NIP."""
     path = f"/api/v1/instances/{instance['id']}/report.pdf"
     draft = get_pdf(api, path)
     disposition = draft.headers["Content-Disposition"]
@@ -197,7 +197,9 @@ def test_report_is_a_draft_until_the_measurement_is_complete(api, runner, instan
     runner.advance(runner.walk_to(instance["id"], 12))
     final = get_pdf(api, path)
     disposition = final.headers["Content-Disposition"]
-    assert disposition == "inline; filename=laporan-hasil-pengukuran-kinerja-2026-Q1.pdf"
+    assert disposition == (
+        "inline; filename=laporan-hasil-pengukuran-kinerja-ditandatangani-2026-Q1.pdf"
+    )
     text = text_of(final.data)
     assert "DRAFT" not in text
     assert "Drs. Bambang Widodo, M.Si." in text

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent, Task
 from app.services import audit
 from app.services.sop_definitions import load_definition_file
-from tests.helpers import ROLES
+from tests.helpers import PASSWORD, ROLES
 
 DEFINITION, _ = load_definition_file(Path(Config.SOP_DIR) / "pengukuran-kinerja.yaml")
 STEPS = {step.no: step for step in DEFINITION.steps}
@@ -64,10 +64,18 @@ def decide(api, task: dict, decision, as_: str, **body):
     return api.post(f"/api/v1/tasks/{task['id']}/decision", json=body, as_=as_)
 
 
+def sign(api, task: dict, as_: str, **body):
+    body = {"password": PASSWORD, **body}
+    return api.post(f"/api/v1/tasks/{task['id']}/sign", json=body, as_=as_)
+
+
 def finish(api, task: dict, as_: str, **body):
-    """Do a step's forward move: complete a plain step, approve a decision."""
-    if STEPS[task["step_no"]].is_decision:
+    """Do a step's forward move: complete a plain step, approve a decision, sign the report."""
+    step = STEPS[task["step_no"]]
+    if step.is_decision:
         return decide(api, task, "approve", as_, **body)
+    if step.signed_outputs:
+        return sign(api, task, as_, **body)
     return complete(api, task, as_, **body)
 
 
@@ -109,6 +117,8 @@ def test_only_the_steps_actors_may_move_it(app, runner, signed_in, step_no):
         moves.append(("decision", {"decision": "return", "note": "Perbaiki"}))
     else:
         moves = [("complete", {})]
+    if step.signed_outputs:
+        moves.append(("sign", {"password": PASSWORD}))
     for username in outsiders:
         for move, body in moves:
             response = signed_in.post(f"/api/v1/tasks/{task['id']}/{move}", json=body, as_=username)
@@ -152,12 +162,17 @@ def test_a_step_cannot_finish_without_its_required_outputs(app, runner, signed_i
             )
             assert snapshot(app, signed_in, task) == before
             assert fetch_task(signed_in, task["id"])["missing_outputs"] == missing
+            if required[attached] in step.signed_outputs:
+                break  # only signing makes it, and signing finishes the step
             uploaded = signed_in.upload(task["id"], required[attached], as_=actor)
             assert uploaded.status_code == 201, uploaded.get_json()
         if required:
             checked.append(step.no)
-        assert fetch_task(signed_in, task["id"])["missing_outputs"] == []
-        response = signed_in.post(path, json=body, as_=actor)
+        if step.signed_outputs:
+            response = sign(signed_in, task, as_=actor)
+        else:
+            assert fetch_task(signed_in, task["id"])["missing_outputs"] == []
+            response = signed_in.post(path, json=body, as_=actor)
         assert response.status_code == 200, response.get_json()
         next_tasks = response.get_json()["next_tasks"]
         task = next_tasks[0] if next_tasks else None

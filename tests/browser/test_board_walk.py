@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from app.demo import demo_pdf
 from tests.browser.conftest import make_overdue
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +162,12 @@ def test_one_measurement_walks_the_whole_board(live_server, signed_in):
     open_board(camat)
     upload_outputs(camat, period, 11, required[11])
     press_card_button(camat, period, 11, "Setujui")
-    finish(camat, 12, "camat")
+    # Step 12: the Camat signs with his password, which opens the finished measurement's page.
+    open_board(camat)
+    card_of(camat, period, 12).get_by_label("Kata sandi Anda").fill(PASSWORD)
+    card_of(camat, period, 12).get_by_role("button", name="Tandatangani laporan").click()
+    expect(camat).to_have_url(re.compile(r"/instances/\d+$"))
+    open_board(camat)
     expect(camat.locator("article.task-card").filter(has_text=period)).to_have_count(0)
 
     # The measurement's page shows the loops taken and both arahan.

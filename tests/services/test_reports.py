@@ -389,8 +389,9 @@ def test_reports_register_their_generators():
     assert {"worksheets", "recap", "draft_report", "final_report"} <= set(reports.GENERATORS)
 
 
-def test_shipped_steps_7_to_11_name_their_generators():
-    """Steps 7, 8, 9 and 11 of the shipped SOP make their documents with the generators."""
+def test_shipped_steps_7_to_12_name_their_generators():
+    """Steps 7, 8, 9 and 11 of the shipped SOP make their documents with the generators, and
+    step 12's signed report is made by signing."""
     definition, _ = load_definition_file(SHIPPED)
     generated = {s.no: dict(s.generated_outputs) for s in definition.steps if s.generated_outputs}
     assert generated == {
@@ -398,6 +399,7 @@ def test_shipped_steps_7_to_11_name_their_generators():
         8: {"Rekapitulasi Hasil Pengukuran Kinerja": "recap"},
         9: {"Draft Laporan Hasil Pengukuran Data Kinerja": "draft_report"},
         11: {"Laporan Hasil Pengukuran Kinerja": "final_report"},
+        12: {"Laporan Hasil Pengukuran Kinerja yang Sudah Ditandatangani": "signed_report"},
     }
     assert definition.step(11).generator_of("Lembar Disposisi") is None
 

@@ -14,9 +14,10 @@ from app.demo import demo_pdf
 from app.errors import DomainError
 from app.extensions import db
 from app.models import AuditEvent, InstanceStatus, Task, TaskStatus, User
-from app.services import audit, routing
+from app.services import audit, routing, signing
 from app.services.accounts import create_user
 from app.services.documents import BlobStore, upload_document
+from tests.helpers import PASSWORD
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SOP = "pengukuran-kinerja"
@@ -61,9 +62,12 @@ def actor_of(task: Task, people) -> User:
 
 
 def attach_outputs(task: Task, actor: User) -> None:
-    """Upload every required output of the task's step, as `actor`."""
+    """Upload every required output of the task's step, as `actor` (but the one signing makes)."""
     store = BlobStore(current_app.config["STORAGE_DIR"])
-    for kind in routing.step_of(task).required_outputs:
+    step = routing.step_of(task)
+    for kind in step.required_outputs:
+        if kind in step.signed_outputs:
+            continue
         upload_document(
             task,
             kind=kind,
@@ -85,6 +89,17 @@ def move(task: Task, people, at: datetime, decision: str = "approve", **kwargs):
         note = "Perbaiki sesuai arahan" if decision == "return" else None
         return routing.decide(task, actor=actor, decision=decision, note=note, now=at, **kwargs)
     attach_outputs(task, actor)
+    if step.signed_outputs:
+        return signing.sign_report(
+            task,
+            actor=actor,
+            password=PASSWORD,
+            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            limit=current_app.config["MAX_CONTENT_LENGTH"],
+            base_url=current_app.config["BASE_URL"],
+            now=at,
+            **kwargs,
+        ).move
     return routing.complete_task(task, actor=actor, now=at, **kwargs)
 
 
@@ -107,8 +122,12 @@ def task_opened_at(people, periods, step_no: int, at: datetime) -> Task:
 def expected_actions(step, user: User) -> tuple[str, ...]:
     if not user.has_role(*step.actors):
         return ()
-    moves = ("approve", "return") if step.is_decision else ("complete",)
-    return moves + (("upload",) if step.outputs else ())
+    if step.is_decision:
+        moves = ("approve", "return")
+    else:
+        moves = ("sign",) if step.signed_outputs else ("complete",)
+    uploadable = [kind for kind in step.outputs if kind not in step.signed_outputs]
+    return moves + (("upload",) if uploadable else ())
 
 
 def test_allowed_actions_per_role_and_step(people):
@@ -163,7 +182,8 @@ def test_allowed_actions_on_shared_steps_and_inactive_measurements(people, perio
     assert routing.allowed_actions(review, people["sekcam"]) == ("approve", "return", "upload")
     assert routing.allowed_actions(review, people["camat"]) == ()
     signing = task_opened_at(people, periods, 12, at)
-    assert routing.allowed_actions(signing, people["camat"]) == ("complete", "upload")
+    # Signing finishes step 12; its only output is the signed report, which no upload makes.
+    assert routing.allowed_actions(signing, people["camat"]) == ("sign",)
     assert routing.allowed_actions(signing, people["admin"]) == ()
     signing.instance.status = InstanceStatus.CANCELLED
     db.session.flush()
@@ -324,13 +344,22 @@ def run_measurement_with_returns(people) -> list[tuple[str, int]]:
         if decision == "approve":
             attach_outputs(task, actor)
         before = event_count()
-        if step.is_decision:
-            note = "Perbaiki sesuai arahan" if decision == "return" else None
-            result = routing.decide(task, actor=actor, decision=decision, note=note, now=at)
+        if step.signed_outputs:
+            result = move(task, people, at)
+            # Signing also stores the signed report and records the signature: three events.
+            assert event_count() == before + 3
+            assert last_event().action == "report.signed"
+            event = db.session.scalars(
+                sa.select(AuditEvent).filter_by(object_type="task").order_by(AuditEvent.id.desc())
+            ).first()
         else:
-            result = routing.complete_task(task, actor=actor, now=at)
-        assert event_count() == before + 1
-        event = last_event()
+            if step.is_decision:
+                note = "Perbaiki sesuai arahan" if decision == "return" else None
+                result = routing.decide(task, actor=actor, decision=decision, note=note, now=at)
+            else:
+                result = routing.complete_task(task, actor=actor, now=at)
+            assert event_count() == before + 1
+            event = last_event()
         if not step.is_decision:
             assert event.action == "task.completed"
         else:

@@ -375,7 +375,8 @@ def test_sop_detail_serves_identity_actors_and_steps(api):
 
 
 def test_sop_detail_step_shape(api):
-    """Each step has the API.md fields; on_return only on decisions, next null on the last."""
+    """Each step has the API.md fields (plus the outputs the system generates); on_return
+    only on decisions, next null on the last."""
     steps = api.get("/api/v1/sops/pengukuran-kinerja").get_json()["steps"]
     common = {
         "no",
@@ -385,6 +386,7 @@ def test_sop_detail_step_shape(api):
         "inputs",
         "outputs",
         "required_outputs",
+        "generated_outputs",
         "standard",
         "next",
     }
@@ -399,10 +401,12 @@ def test_sop_detail_step_shape(api):
         "inputs": ["Draft Laporan Hasil Pengukuran Data Kinerja"],
         "outputs": ["Draft Laporan Hasil Pengukuran Data Kinerja"],
         "required_outputs": [],
+        "generated_outputs": {},
         "standard": {"value": 60, "unit": "minute"},
         "next": 11,
         "on_return": 9,
     }
+    assert steps[7]["generated_outputs"] == {"Rekapitulasi Hasil Pengukuran Kinerja": "recap"}
     assert steps[6]["standard"] == {"value": 2, "unit": "day"}
     assert steps[-1]["next"] is None
     assert "next" in steps[-1]

@@ -1,0 +1,89 @@
+"""Signing the report at its step: the Camat confirms with his password."""
+
+from flask import current_app, g
+
+from app.api import client_ip
+from app.api.blueprint import Blueprint
+from app.api.documents import blob_store
+from app.api.errors import ErrorSchema
+from app.auth import api_user
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.schemas.common import IfMatchSchema, version_from
+from app.schemas.signing import SignResultSchema, SignSchema
+from app.services import routing, signing
+
+blp = Blueprint("signing", __name__, description="Signing the report")
+
+ID = "<int(min=1, max=2147483647):task_id>"
+
+
+def password_failed() -> bool:
+    """Did this request give a wrong password (counted against the limit)?"""
+    return bool(g.get("signing_password_failed"))
+
+
+def sign_task(task_id: int, *, actor, password: str | None, version: int | None):
+    """Sign on task `task_id` as `actor` and commit; a wrong password commits only its audit
+    event, and is remembered for the rate limit."""
+    try:
+        result = signing.sign_report(
+            routing.get_task(task_id),
+            actor=actor,
+            password=password,
+            store=blob_store(),
+            limit=current_app.config["MAX_CONTENT_LENGTH"],
+            base_url=current_app.config["BASE_URL"],
+            version=version,
+            ip=client_ip(),
+        )
+    except DomainError as error:
+        if error.code == "invalid_password":
+            db.session.commit()
+            g.signing_password_failed = True
+        raise
+    db.session.commit()
+    return result
+
+
+def report_facts(report) -> dict:
+    """Describe a signed report for the API."""
+    return {
+        "sha256": report.sha256,
+        "file_sha256": report.file_sha256,
+        "verify_url": signing.verify_url(current_app.config["BASE_URL"], report.sha256),
+        "document_id": report.document_id,
+        "signed_at": report.signed_at,
+        "signed_by": report.signed_by.username,
+    }
+
+
+@blp.route(f"/tasks/{ID}/sign", methods=["POST"])
+@blp.arguments(SignSchema)
+@blp.arguments(IfMatchSchema, location="headers")
+@blp.response(200, SignResultSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="forbidden_role: not the step's actor")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="task_not_open, stale_version, conflict")
+@blp.alt_response(
+    422,
+    schema=ErrorSchema,
+    description="invalid_password (the password is wrong: the bearer token stays valid, so "
+    "not a 401; the attempt is audited), not_a_signing_step",
+)
+@blp.alt_response(429, schema=ErrorSchema, description="rate_limited: too many wrong passwords")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"], deduct_when=lambda r: password_failed()
+)
+def sign(body, headers, task_id):
+    """Sign the measurement's report with your password: it is rendered, stamped with its
+    hash and verification link, stored unchanged for good, and the step is finished."""
+    user = api_user()
+    result = sign_task(
+        task_id,
+        actor=user,
+        password=body["password"],
+        version=version_from(body.get("version"), headers),
+    )
+    views = routing.describe_tasks([result.move.task, *result.move.next_tasks])
+    return {"task": views[0], "next_tasks": views[1:], "report": report_facts(result.report)}

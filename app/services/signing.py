@@ -1,0 +1,311 @@
+"""Signing the report: the Camat confirms with his password, and in one unit of work the
+system renders the Laporan Hasil Pengukuran Kinerja with a signature stamp, stores it, attaches
+it as the signing step's output, records it as a `SignedReport` and finishes the step.
+
+A file cannot contain its own SHA-256, so the hash printed on the report (and in its
+verification link and QR code) is the SHA-256 of the report's content: the facts it states,
+as canonical JSON kept on the `SignedReport` row. The SHA-256 of the stamped PDF file is
+recorded beside it. `find_signed_report` answers either: someone holding the file can
+`sha256sum` it, someone holding the paper types the printed one.
+"""
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import segno
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Instance, SignedReport, Task, User, utcnow
+from app.services import audit, reports, routing
+from app.services.diagrams import svg_data_uri
+from app.services.documents import BlobStore, upload_document
+from app.services.indicators import MeasurementSheet
+from app.services.sop_definitions import Step
+
+SIGNED_REPORT = reports.SIGNED_REPORT
+SIGNED_TITLE = f"{reports.REPORT_TITLE} Ditandatangani"
+CONTENT_FORMAT = "sakip-laporan-ditandatangani/1"
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# Modules of light margin around the QR code; the stamp's padding adds to it.
+QR_BORDER = 2
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """The signing move: the closed task (and none opened after the last step), and the
+    signed report."""
+
+    move: routing.MoveResult
+    report: SignedReport
+
+
+# --------------------------------------------------------------------------- hashes
+
+
+def canonical_json(content: dict) -> bytes:
+    """Write `content` the one way its hash is taken: sorted keys, no spaces, UTF-8."""
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def content_sha256(content: dict) -> str:
+    """Hash a report's content: the SHA-256 printed on it."""
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def normalize_sha256(text: str | None) -> str | None:
+    """Read a typed or pasted SHA-256 (any case, spaces and dashes ignored); None unless it
+    is 64 hex digits."""
+    cleaned = re.sub(r"[\s-]+", "", text or "").lower()
+    return cleaned if SHA256_HEX.fullmatch(cleaned) else None
+
+
+def content_is_intact(report: SignedReport) -> bool:
+    """Does the stored content still hash to the printed SHA-256?"""
+    return content_sha256(report.content) == report.sha256
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    # One spelling per number whatever scale the engine answers with: 80.0000 is "80".
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _measurement(sheet: MeasurementSheet) -> dict:
+    return {
+        "period": sheet.period,
+        "average": _decimal(sheet.average),
+        "category": sheet.category.label,
+        "measurable": sheet.measurable,
+        "not_measurable": sheet.not_measurable,
+        "sections": [
+            {
+                "code": section.code,
+                "name": section.name,
+                "average": _decimal(section.average),
+                "category": section.category.label,
+                "indicators": [
+                    {
+                        "code": row.code,
+                        "name": row.name,
+                        "unit": row.unit,
+                        "polarity": str(row.polarity),
+                        "target": _decimal(row.target),
+                        "realization": _decimal(row.realization),
+                        "achievement": _decimal(row.achievement.value),
+                        "category": row.achievement.category.label,
+                    }
+                    for row in section.rows
+                ],
+            }
+            for section in sheet.sections
+            if section.rows
+        ],
+    }
+
+
+def report_content(instance: Instance, signer: User, signed_at: datetime) -> dict:
+    """State what the signed report says, as plain JSON: the office, the measurement and its
+    figures, who signs and when. Its SHA-256 is the hash printed on the report."""
+    office = reports.office()
+    return {
+        "format": CONTENT_FORMAT,
+        "document": reports.REPORT_TITLE,
+        "office": office,
+        "instance": {
+            "id": instance.id,
+            "sop": instance.sop_code,
+            "sop_version": instance.sop_version.version,
+            "title": instance.title,
+            "period": instance.period,
+        },
+        "measurement": _measurement(reports.measurement_of(instance)),
+        "signed_by": {
+            "username": signer.username,
+            "full_name": signer.full_name,
+            "nip": signer.nip,
+        },
+        "signed_at": signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
+    }
+
+
+def verify_url(base_url: str, sha256: str) -> str:
+    """The public verification link of a printed hash."""
+    return f"{base_url.rstrip('/')}/verify/{sha256}"
+
+
+def qr_svg(text: str, border: int = QR_BORDER) -> str:
+    """Draw `text` as a QR code: one filled path of the dark modules' runs, one unit a module,
+    so no renderer leaves seams between rows (stroked rows, segno's own SVG, may show them)."""
+    rows = list(segno.make(text, error="m", micro=False).matrix_iter(scale=1, border=border))
+    size = len(rows)
+    runs = []
+    for y, row in enumerate(rows):
+        x = 0
+        while x < size:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < size and row[x]:
+                x += 1
+            runs.append(f"M{start} {y}h{x - start}v1h{start - x}z")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{size * 4}"'
+        f' height="{size * 4}" viewBox="0 0 {size} {size}">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(runs)}"/></svg>'
+    )
+
+
+def qr_data_uri(text: str) -> str:
+    """Draw `text` as a QR code, as an SVG `data:` URI (drawn as vectors in the PDF)."""
+    return svg_data_uri(qr_svg(text))
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def signing_step(task: Task) -> Step:
+    """Return the task's step if signing finishes it, else raise 422 `not_a_signing_step`."""
+    step = routing.step_of(task)
+    if step.is_decision or not step.signed_outputs:
+        raise DomainError(422, "not_a_signing_step", step=step.no)
+    return step
+
+
+def _check_password(task: Task, actor: User, password: str | None, ip: str | None) -> None:
+    if not password:
+        raise DomainError(422, "password_required", details={"field": "password"})
+    if check_password_hash(actor.password_hash, password):
+        return
+    audit.record(
+        "report.sign_failed",
+        actor=actor,
+        object_type="task",
+        object_id=task.id,
+        summary=f"{actor.full_name} gagal menandatangani laporan {task.instance.period}: "
+        "kata sandi salah",
+        data={"instance_id": task.instance_id, "task_id": task.id, "reason": "invalid_password"},
+        ip=ip,
+    )
+    raise DomainError(422, "invalid_password", details={"field": "password"})
+
+
+def sign_report(
+    task: Task,
+    *,
+    actor: User,
+    password: str | None,
+    store: BlobStore,
+    limit: int,
+    base_url: str,
+    version: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> SignResult:
+    """Sign the measurement's report on its signing step, as that step's actor confirming
+    with his password; finish the step (and so the measurement).
+
+    A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
+    audit event and nothing else: the caller commits that event."""
+    routing._lock_for_move(task)
+    step = routing.step_of(task)
+    routing.ensure_can_act(task, step, actor, version)
+    signing_step(task)
+    _check_password(task, actor, password, ip)
+
+    signed_at = now or utcnow()
+    instance = task.instance
+    content = report_content(instance, actor, signed_at)
+    printed = content_sha256(content)
+    link = verify_url(base_url, printed)
+    signature = reports.Signature(
+        signatory=reports.Signatory(actor.full_name, actor.nip),
+        signed_at=signed_at,
+        sha256=printed,
+        verify_url=link,
+        qr=qr_data_uri(link),
+    )
+    pdf = reports.report_pdf(instance, final=True, signature=signature)
+    # A definition names one signed output per signing step; it is the report.
+    document = upload_document(
+        task,
+        kind=step.signed_outputs[0],
+        filename=reports.filename_of(SIGNED_TITLE, instance),
+        stream=io.BytesIO(pdf),
+        actor=actor,
+        store=store,
+        limit=limit,
+        generated=True,
+        ip=ip,
+    )
+    report = SignedReport(
+        instance_id=instance.id,
+        task_id=task.id,
+        document_id=document.id,
+        sha256=printed,
+        file_sha256=document.sha256,
+        content=content,
+        title=reports.REPORT_TITLE,
+        office=content["office"]["name"],
+        period=instance.period,
+        signed_by_id=actor.id,
+        signer_name=actor.full_name,
+        signer_nip=actor.nip,
+        signed_at=signed_at,
+    )
+    db.session.add(report)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise DomainError(409, "conflict") from None
+    move = routing.complete_task(task, actor=actor, ip=ip, now=signed_at)
+    audit.record(
+        "report.signed",
+        actor=actor,
+        object_type="signed_report",
+        object_id=report.id,
+        summary=f"{actor.full_name} menandatangani {reports.REPORT_TITLE} {instance.period} "
+        f"(SHA-256 {printed})",
+        data={
+            "instance_id": instance.id,
+            "task_id": task.id,
+            "document_id": document.id,
+            "sha256": printed,
+            "file_sha256": document.sha256,
+            "signed_by": actor.username,
+            "nip": actor.nip,
+            "signed_at": signed_at.isoformat(),
+        },
+        ip=ip,
+    )
+    return SignResult(move=move, report=report)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def signed_report_of(instance: Instance) -> SignedReport | None:
+    """Return the measurement's signed report, if it has been signed."""
+    return db.session.scalar(sa.select(SignedReport).filter_by(instance_id=instance.id))
+
+
+def find_signed_report(text: str | None) -> SignedReport | None:
+    """Return the signed report whose printed or file SHA-256 is `text`; None for an unknown
+    or malformed hash."""
+    digest = normalize_sha256(text)
+    if digest is None:
+        return None
+    return db.session.scalar(
+        sa.select(SignedReport).where(
+            sa.or_(SignedReport.sha256 == digest, SignedReport.file_sha256 == digest)
+        )
+    )
