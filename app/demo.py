@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import OrgUnit, User, utcnow
 from app.services import indicators, routing, signing
 from app.services.accounts import create_user
-from app.services.documents import BlobStore, upload_document
+from app.services.documents import BlobStore, configured_store, upload_document
 from app.services.office_calendar import office_calendar
 from app.services.sop_definitions import definition_of
 
@@ -210,7 +210,7 @@ def load_demo() -> str:
         )
         for u, name, nip, roles, unit in USERS
     ]
-    store = BlobStore(current_app.config["STORAGE_DIR"])
+    store = configured_store()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     calendar = office_calendar()
     camat = users[0]

@@ -9,16 +9,11 @@ from app.auth import api_user
 from app.extensions import db
 from app.schemas.documents import DocumentSchema, UploadSchema
 from app.services import routing
-from app.services.documents import BlobStore, get_document, open_content, upload_document
+from app.services.documents import configured_store, get_document, open_content, upload_document
 
 blp = Blueprint("documents", __name__, description="Documents of the steps")
 
 MAX_ID = "min=1, max=2147483647"
-
-
-def blob_store() -> BlobStore:
-    """Return the configured content-addressed store."""
-    return BlobStore(current_app.config["STORAGE_DIR"])
 
 
 @blp.route(f"/tasks/<int({MAX_ID}):task_id>/documents", methods=["POST"])
@@ -41,7 +36,7 @@ def upload(body, task_id):
         filename=upload_file.filename,
         stream=upload_file.stream,
         actor=user,
-        store=blob_store(),
+        store=configured_store(),
         limit=current_app.config["MAX_CONTENT_LENGTH"],
         ip=client_ip(),
     )
@@ -66,7 +61,7 @@ def get_content(document_id):
     api_user()
     document = get_document(document_id)
     response = send_file(
-        open_content(document, blob_store()),
+        open_content(document, configured_store()),
         mimetype=document.media_type,
         as_attachment=True,
         download_name=document.filename,

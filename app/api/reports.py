@@ -7,14 +7,13 @@ from marshmallow import fields, validate
 
 from app.api import client_ip
 from app.api.blueprint import Blueprint
-from app.api.documents import blob_store
 from app.api.errors import ErrorSchema
 from app.auth import api_user
 from app.extensions import db
 from app.schemas.common import StrictSchema
 from app.schemas.documents import DocumentSchema
 from app.services import reports, routing, signing
-from app.services.documents import open_content, safe_filename
+from app.services.documents import configured_store, open_content, safe_filename
 
 blp = Blueprint("reports", __name__, description="The measurement's documents as PDF")
 
@@ -78,7 +77,7 @@ def signed_pdf_response(report):
     download, tagged with the file's SHA-256 (a matching If-None-Match gets 304)."""
     document = report.document
     response = send_file(
-        open_content(document, blob_store()),
+        open_content(document, configured_store()),
         mimetype="application/pdf",
         as_attachment=False,
         download_name=safe_filename(document.filename, fallback="laporan"),
@@ -139,7 +138,7 @@ def generate(body, task_id):
         routing.get_task(task_id),
         kind=body["kind"],
         actor=user,
-        store=blob_store(),
+        store=configured_store(),
         limit=current_app.config["MAX_CONTENT_LENGTH"],
         ip=client_ip(),
     )

@@ -4,7 +4,6 @@ from flask import current_app, g
 
 from app.api import client_ip
 from app.api.blueprint import Blueprint
-from app.api.documents import blob_store
 from app.api.errors import ErrorSchema
 from app.auth import api_user
 from app.errors import DomainError
@@ -12,6 +11,7 @@ from app.extensions import db, limiter
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.signing import SignResultSchema, SignSchema
 from app.services import routing, signing
+from app.services.documents import configured_store
 
 blp = Blueprint("signing", __name__, description="Signing the report")
 
@@ -31,7 +31,7 @@ def sign_task(task_id: int, *, actor, password: str | None, version: int | None)
             routing.get_task(task_id),
             actor=actor,
             password=password,
-            store=blob_store(),
+            store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
             base_url=current_app.config["BASE_URL"],
             version=version,

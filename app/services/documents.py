@@ -104,6 +104,13 @@ class BlobStore:
         return self.path_of(sha256).open("rb")
 
 
+def configured_store() -> BlobStore:
+    """Return the app's content-addressed store (config STORAGE_DIR)."""
+    from flask import current_app
+
+    return BlobStore(current_app.config["STORAGE_DIR"])
+
+
 def safe_filename(name: str | None, fallback: str = "dokumen") -> str:
     """Reduce a client's file name to a safe base name of letters, digits, dot, dash, underscore."""
     name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()

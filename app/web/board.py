@@ -18,7 +18,7 @@ from app.extensions import db, limiter
 from app.models import utcnow
 from app.services import routing
 from app.services.board import BoardFilters, build_board, change_marker
-from app.services.documents import BlobStore, upload_document
+from app.services.documents import configured_store, upload_document
 from app.services.sop_definitions import definition_of, latest_version
 from app.web import bp
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
@@ -158,7 +158,7 @@ def upload_to_task(task_id: int):
             filename=form.file.data.filename,
             stream=form.file.data.stream,
             actor=current_user,
-            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
             ip=request.remote_addr,
         )
@@ -183,7 +183,7 @@ def generate_for_task(task_id: int):
             routing.get_task(task_id),
             kind=form.kind.data,
             actor=current_user,
-            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
             ip=request.remote_addr,
         )
@@ -214,7 +214,7 @@ def sign_on_task(task_id: int):
             routing.get_task(task_id),
             actor=current_user,
             password=form.password.data,
-            store=BlobStore(current_app.config["STORAGE_DIR"]),
+            store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
             base_url=current_app.config["BASE_URL"],
             version=int(form.version.data) if form.version.data else None,

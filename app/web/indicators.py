@@ -2,7 +2,7 @@
 edited in place (admin, anggota), and the import of an e-Kinerja export."""
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,13 +13,13 @@ from app.extensions import db
 from app.models import utcnow
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
+from app.services.reports import format_number, format_percent
 from app.services.routing import validate_period
 from app.web import bp
 from app.web.forms import IndicatorImportForm, IndicatorValueForm
 
 CODE = "<string(maxlength=40):code>"
 PERIOD = "<string(maxlength=20):period>"
-DASH = "–"
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 # The services name fields in English (the API's names); the page speaks Indonesian.
 FIELD_LABELS = {
@@ -42,25 +42,9 @@ REASONS = {
 # --- formatting --------------------------------------------------------------------------
 
 
-@bp.app_template_filter("id_number")
-def format_number(value: Decimal | None, places: int | None = None) -> str:
-    """Write a number the Indonesian way, "1.234,5"; with `places` decimals when given."""
-    if value is None:
-        return DASH
-    if places is None:
-        number = value.normalize()
-    else:
-        number = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{number:,f}"
-    if number.is_zero():
-        text = text.lstrip("-")
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-@bp.app_template_filter("id_percent")
-def format_percent(value: Decimal | None) -> str:
-    """Write an achievement with two decimals, "91,25"."""
-    return format_number(value, places=2)
+# The pages write numbers exactly as the printed reports do.
+bp.add_app_template_filter(format_number, "id_number")
+bp.add_app_template_filter(format_percent, "id_percent")
 
 
 def input_text(value: Decimal | None) -> str:
