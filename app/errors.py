@@ -14,6 +14,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "coba lagi.",
         "The form's CSRF token is missing or expired. Reload the page and try again.",
     ),
+    "invalid_scale": (
+        "Skala predikat tidak valid: {problems}.",
+        "The category scale is not valid: {problems}.",
+    ),
     "validation_error": (
         "Data yang dikirim tidak valid.",
         "The data sent is not valid.",

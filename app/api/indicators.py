@@ -19,6 +19,8 @@ from app.schemas.indicators import (
     IndicatorSchema,
     IndicatorValuesSchema,
     MeasurementSchema,
+    ScaleInputSchema,
+    ScaleSchema,
     ValueResultSchema,
     ValueSetSchema,
 )
@@ -144,3 +146,24 @@ def get_measurement(instance_id):
     instance = routing.get_instance(instance_id)
     sheet = service.measurement_sheet(instance.period)
     return {"instance_id": instance.id, **vars(sheet)}
+
+
+@blp.route("/category-scale")
+@blp.response(200, ScaleSchema)
+def get_category_scale():
+    """Show the office's category scale (predikat), highest band first."""
+    api_user()
+    return {"bands": service.current_bands()}
+
+
+@blp.route("/category-scale", methods=["PUT"])
+@blp.arguments(ScaleInputSchema)
+@blp.response(200, ScaleSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Only an admin")
+@blp.alt_response(422, schema=ErrorSchema, description="invalid_scale")
+def replace_category_scale(body):
+    """Replace the category scale; every achievement is categorised by it from now on."""
+    user = api_user()
+    bands = service.replace_category_scale(body["bands"], actor=user, ip=client_ip())
+    db.session.commit()
+    return {"bands": bands}

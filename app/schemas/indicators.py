@@ -168,6 +168,36 @@ class BandSchema(Schema):
     )
 
 
+class BandInputSchema(StrictSchema):
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"),
+        metadata={"example": "sangat_tinggi"},
+    )
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"example": "Sangat Tinggi"},
+    )
+    min_achievement = fields.Float(
+        required=True,
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(min=-1_000_000, max=1_000_000),
+        metadata={"description": "Inclusive lower bound; null for the lowest band"},
+    )
+
+
+class ScaleInputSchema(StrictSchema):
+    bands = fields.List(
+        fields.Nested(BandInputSchema), required=True, validate=validate.Length(min=2, max=20)
+    )
+
+
+class ScaleSchema(Schema):
+    bands = fields.List(fields.Nested(BandSchema))
+
+
 class MeasurementSchema(SummaryFields):
     instance_id = fields.Integer()
     period = fields.String()

@@ -318,6 +318,75 @@ def seed_category_bands() -> None:
     db.session.flush()
 
 
+def replace_category_scale(
+    bands: Sequence[Mapping[str, Any]], *, actor: User, ip: str | None = None
+) -> tuple[Band, ...]:
+    """Replace the office's category scale (admin only): bands with a code, a name and an
+    inclusive lower bound, exactly one of them with no bound (below all others)."""
+    if not actor.has_role("admin"):
+        raise DomainError(403, "forbidden")
+    bands = [{**band, "min_achievement": _bound_of(band["min_achievement"])} for band in bands]
+    problems = _scale_problems(bands)
+    if problems:
+        raise DomainError(
+            422, "invalid_scale", details={"problems": problems}, problems="; ".join(problems)
+        )
+    before = [(b.code, b.label, _bound_text(b.min_achievement)) for b in current_bands()]
+    db.session.execute(sa.delete(CategoryBand))
+    ordered = sorted(
+        bands, key=lambda b: (b["min_achievement"] is None, -(b["min_achievement"] or 0))
+    )
+    for order, band in enumerate(ordered, start=1):
+        db.session.add(
+            CategoryBand(
+                code=band["code"],
+                name=band["name"],
+                min_achievement=band["min_achievement"],
+                sort_order=order,
+            )
+        )
+    db.session.flush()
+    after = current_bands()
+    audit.record(
+        "category_scale.changed",
+        actor=actor,
+        object_type="category_scale",
+        summary=f"{actor.username} mengubah skala predikat capaian",
+        data={
+            "before": before,
+            "after": [(b.code, b.label, _bound_text(b.min_achievement)) for b in after],
+        },
+        ip=ip,
+    )
+    return after
+
+
+def _bound_of(value: float | Decimal | None) -> Decimal | None:
+    """A band's lower bound as the column keeps it: two decimals."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _bound_text(bound: Decimal | None) -> str | None:
+    return None if bound is None else str(bound)
+
+
+def _scale_problems(bands: Sequence[Mapping[str, Any]]) -> list[str]:
+    problems = []
+    if len(bands) < 2:
+        problems.append("the scale needs at least two bands")
+    codes = [b["code"] for b in bands]
+    if len(set(codes)) != len(codes):
+        problems.append("band codes must be unique")
+    bounds = [b["min_achievement"] for b in bands if b["min_achievement"] is not None]
+    if len(set(bounds)) != len(bounds):
+        problems.append("two bands cannot start at the same achievement")
+    if sum(1 for b in bands if b["min_achievement"] is None) != 1:
+        problems.append("exactly one band must have no lower bound (the lowest band)")
+    return problems
+
+
 # --- values ------------------------------------------------------------------------------
 
 
