@@ -19,6 +19,7 @@ from app.errors import DomainError, not_found
 from app.extensions import db
 from app.models import Document, Task, User
 from app.services import audit
+from app.services.persistence import add_or_conflict
 from app.services.routing import ensure_can_act, step_of
 
 CHUNK = 1024 * 1024
@@ -186,12 +187,7 @@ def upload_document(
         generated=generated,
         uploaded_by=actor,
     )
-    db.session.add(document)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise DomainError(409, "conflict") from None
+    add_or_conflict(document)
     audit.record(
         "document.uploaded",
         actor=actor,

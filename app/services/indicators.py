@@ -34,7 +34,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.errors import DomainError, not_found, render_message
 from app.extensions import db
@@ -50,6 +49,7 @@ from app.models import (
     utcnow,
 )
 from app.services import audit
+from app.services.persistence import add_or_conflict
 from app.services.routing import validate_period
 
 HUNDRED = Decimal(100)
@@ -482,13 +482,8 @@ def create_indicator(
         section=unit_row,
         active=True,
     )
-    db.session.add(indicator)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Someone added the same code a moment ago.
-        raise DomainError(409, "duplicate_indicator", indicator=code) from None
+    # Someone may have added the same code a moment ago.
+    add_or_conflict(indicator, code="duplicate_indicator", indicator=code)
     audit.record(
         "indicator.created",
         actor=actor,
@@ -565,7 +560,8 @@ def set_value(
     row.realization = after["realization"]
     row.updated_at = utcnow()
     row.updated_by = actor
-    _flush_or_conflict()
+    # Another request may have created the same (indicator, period) row first.
+    add_or_conflict()
     audit.record(
         "indicator.value_set",
         actor=actor,
@@ -582,15 +578,6 @@ def set_value(
     )
     rows = _rows_by_period(indicator, _periods_for(period))
     return figures(indicator, period, rows, current_bands())
-
-
-def _flush_or_conflict() -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Another request created the same (indicator, period) row first.
-        raise DomainError(409, "conflict") from None
 
 
 @dataclass(frozen=True)
@@ -1000,7 +987,8 @@ def import_values(
             {"indicator": indicator.code, "period": period}
             | {name: _text(number) for name, number in given.items()}
         )
-    _flush_or_conflict()
+    # Another request may have created the same (indicator, period) row first.
+    add_or_conflict()
     applied = len(plan.planned)
     result = ImportResult(applied=applied, created=created, updated=applied - created)
     audit.record(

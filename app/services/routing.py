@@ -33,6 +33,7 @@ from app.models import (
 from app.services import audit
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
+from app.services.persistence import add_or_conflict
 from app.services.sop_definitions import SopDefinition, Step, definition_of, latest_version
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?$")
@@ -135,13 +136,8 @@ def start_instance(
         started_by=actor,
         updated_at=at,
     )
-    db.session.add(instance)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Someone started the same SOP and period a moment ago.
-        raise DomainError(409, "duplicate_instance", sop=sop_code, period=period) from None
+    # Someone may have started the same SOP and period a moment ago.
+    add_or_conflict(instance, code="duplicate_instance", sop=sop_code, period=period)
     first = _open_task(instance, definition.first_step, at, office_calendar())
     db.session.flush()
     audit.record(

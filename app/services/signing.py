@@ -28,6 +28,7 @@ from app.services import audit, reports, routing
 from app.services.diagrams import svg_data_uri
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet
+from app.services.persistence import add_or_conflict
 from app.services.sop_definitions import Step
 
 SIGNED_REPORT = reports.SIGNED_REPORT
@@ -261,12 +262,7 @@ def sign_report(
         signer_nip=actor.nip,
         signed_at=signed_at,
     )
-    db.session.add(report)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise DomainError(409, "conflict") from None
+    add_or_conflict(report)
     move = routing.complete_task(task, actor=actor, ip=ip, now=signed_at)
     audit.record(
         "report.signed",
