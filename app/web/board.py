@@ -142,21 +142,16 @@ def move_task(task_id: int):
     )
 
 
-@bp.route("/tasks/<int(min=1, max=2147483647):task_id>/upload", methods=["POST"])
-@login_required
-def upload_to_task(task_id: int):
-    """Upload one of a step's output documents from its card."""
+def _attach_from_card(task_id: int, form, attach, done: str):
+    """Attach a document to a card's task (`attach(task, **store_args)` uploads or renders
+    it) and answer the board, or the refusal on the card."""
     filters = _filters()
-    form = UploadForm()
     if not form.validate_on_submit():
-        reason = "; ".join(e for errors in form.errors.values() for e in errors)
+        reason = "; ".join(e for errors in form.errors.values() for e in errors) or "formulir"
         return _refused(filters, task_id, DomainError(422, "bad_request", reason=reason))
     try:
-        document = upload_document(
+        document = attach(
             routing.get_task(task_id),
-            kind=form.kind.data,
-            filename=form.file.data.filename,
-            stream=form.file.data.stream,
             actor=current_user,
             store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
@@ -165,7 +160,25 @@ def upload_to_task(task_id: int):
     except DomainError as error:
         return _refused(filters, task_id, error)
     db.session.commit()
-    return _after_move(filters, f"{document.kind} v{document.version} diunggah.")
+    return _after_move(filters, f"{document.kind} v{document.version} {done}.")
+
+
+@bp.route("/tasks/<int(min=1, max=2147483647):task_id>/upload", methods=["POST"])
+@login_required
+def upload_to_task(task_id: int):
+    """Upload one of a step's output documents from its card."""
+    form = UploadForm()
+
+    def upload(task, **store_args):
+        return upload_document(
+            task,
+            kind=form.kind.data,
+            filename=form.file.data.filename,
+            stream=form.file.data.stream,
+            **store_args,
+        )
+
+    return _attach_from_card(task_id, form, upload, "diunggah")
 
 
 @bp.route("/tasks/<int(min=1, max=2147483647):task_id>/generate", methods=["POST"])
@@ -174,23 +187,12 @@ def generate_for_task(task_id: int):
     """Render one of a step's outputs from the system's data and attach it, from its card."""
     from app.services.reports import generate_document
 
-    filters = _filters()
     form = GenerateForm()
-    if not form.validate_on_submit():
-        return _refused(filters, task_id, DomainError(422, "bad_request", reason="formulir"))
-    try:
-        document = generate_document(
-            routing.get_task(task_id),
-            kind=form.kind.data,
-            actor=current_user,
-            store=configured_store(),
-            limit=current_app.config["MAX_CONTENT_LENGTH"],
-            ip=request.remote_addr,
-        )
-    except DomainError as error:
-        return _refused(filters, task_id, error)
-    db.session.commit()
-    return _after_move(filters, f"{document.kind} v{document.version} dibuat otomatis.")
+
+    def generate(task, **store_args):
+        return generate_document(task, kind=form.kind.data, **store_args)
+
+    return _attach_from_card(task_id, form, generate, "dibuat otomatis")
 
 
 @bp.route("/tasks/<int(min=1, max=2147483647):task_id>/sign", methods=["POST"])
