@@ -5,6 +5,7 @@ from flask import current_app, g
 from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
+from app.api.tasks import move_result
 from app.auth import api_user
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -85,5 +86,4 @@ def sign(body, headers, task_id):
         password=body["password"],
         version=version_from(body.get("version"), headers),
     )
-    views = routing.describe_tasks([result.move.task, *result.move.next_tasks])
-    return {"task": views[0], "next_tasks": views[1:], "report": report_facts(result.report)}
+    return {**move_result(result.move), "report": report_facts(result.report)}

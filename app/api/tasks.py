@@ -59,7 +59,8 @@ def get_task(task_id):
     return routing.describe_tasks([routing.get_task(task_id)])[0]
 
 
-def _move_result(result: routing.MoveResult) -> dict:
+def move_result(result: routing.MoveResult) -> dict:
+    """Describe a move's closed task and the tasks it opened, as the API answers them."""
     views = routing.describe_tasks([result.task, *result.next_tasks])
     return {"task": views[0], "next_tasks": views[1:]}
 
@@ -86,7 +87,7 @@ def complete_task(body, headers, task_id):
         ip=client_ip(),
     )
     db.session.commit()
-    return _move_result(result)
+    return move_result(result)
 
 
 @blp.route(f"/tasks/{ID}/decision", methods=["POST"])
@@ -112,4 +113,4 @@ def decide(body, headers, task_id):
         ip=client_ip(),
     )
     db.session.commit()
-    return _move_result(result)
+    return move_result(result)
