@@ -55,7 +55,12 @@ def _etag(filters: BoardFilters) -> str:
     return f"b{current_user.id}-{change_marker()}-{minute}-{sorted(_filter_args(filters).items())}"
 
 
-def render_board(filters: BoardFilters, errors: dict[int, str] | None = None, status: int = 200):
+def render_board(
+    filters: BoardFilters,
+    errors: dict[int, str] | None = None,
+    status: int = 200,
+    etag: str | None = None,
+):
     """Render the board: the whole page, or only the board when HTMX asks."""
     definition = definition_of(latest_version(DEFAULT_SOP))
     board = build_board(current_user, definition, filters)
@@ -66,9 +71,7 @@ def render_board(filters: BoardFilters, errors: dict[int, str] | None = None, st
             board=board,
             errors=errors or {},
             filter_args=_filter_args(filters),
-            etag=_etag(filters),
-            move_form=MoveForm(),
-            upload_form=UploadForm(),
+            etag=etag or _etag(filters),
         ),
         status,
     )
@@ -82,11 +85,10 @@ def render_board(filters: BoardFilters, errors: dict[int, str] | None = None, st
 def board():
     """Show the board; a poll whose board has not changed gets 204 (nothing to swap)."""
     filters = _filters()
-    if request.headers.get("HX-Request") and request.headers.get("X-Board-Version") == _etag(
-        filters
-    ):
+    etag = _etag(filters)
+    if request.headers.get("HX-Request") and request.headers.get("X-Board-Version") == etag:
         return "", 204
-    return render_board(filters)
+    return render_board(filters, etag=etag)
 
 
 def _after_move(filters: BoardFilters, message: str):
