@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditHead, Instance, InstanceStatus, Task, TaskStatus, User, utcnow
+from app.services.deadlines import TimeState, time_state, used_share
 from app.services.routing import (
     Action,
     TaskView,
@@ -15,9 +16,6 @@ from app.services.routing import (
     tasks_of_actor,
 )
 from app.services.sop_definitions import Actor, SopDefinition
-
-# Share of the mutu baku used after which a card turns amber.
-WARNING_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -35,16 +33,14 @@ class Card:
     @property
     def used_share(self) -> float:
         """How much of the mutu baku is used, 0..1 (capped for drawing)."""
-        if self.view.standard_minutes <= 0:
-            return 1.0
-        return min(1.0, self.view.working_minutes / self.view.standard_minutes)
+        return used_share(self.view.working_minutes, self.view.standard_minutes)
 
     @property
-    def urgency(self) -> str:
-        """ "overdue", "warning" or "ok": the colour of the card's time bar."""
-        if self.view.overdue:
-            return "overdue"
-        return "warning" if self.used_share >= WARNING_SHARE else "ok"
+    def urgency(self) -> TimeState:
+        """ "late", "near" or "ok": the colour of the card's time bar."""
+        return time_state(
+            self.view.working_minutes, self.view.standard_minutes, late=self.view.overdue
+        )
 
 
 @dataclass

@@ -49,8 +49,8 @@ from app.models import (
     utcnow,
 )
 from app.services import audit
+from app.services.periods import validate_period
 from app.services.persistence import add_or_conflict
-from app.services.routing import validate_period
 
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")

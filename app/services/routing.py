@@ -5,7 +5,6 @@ next, write the audit event. The caller (a request edge) commits once. Two moves
 the same task race on the task's `version`; the loser gets a 409, never a double move.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,10 +32,10 @@ from app.models import (
 from app.services import audit
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
+from app.services.periods import validate_period
 from app.services.persistence import add_or_conflict
 from app.services.sop_definitions import SopDefinition, Step, definition_of, latest_version
 
-PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?$")
 STARTER_ROLES = (Role.CAMAT.value, Role.ADMIN.value)
 # A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
 CLOCK_SKEW = timedelta(seconds=60)
@@ -51,14 +50,6 @@ Action = Literal["complete", "approve", "return", "upload", "sign"]
 class MoveResult:
     task: Task
     next_tasks: list[Task]
-
-
-def validate_period(period: str) -> str:
-    """Return `period` if it is YYYY or YYYY-Q1..Q4 within a sane range, else raise 422."""
-    match = PERIOD_PATTERN.match(period or "")
-    if not match or not 2000 <= int(match["year"]) <= 2100:
-        raise DomainError(422, "invalid_period", details={"field": "period"}, period=period)
-    return period
 
 
 def definition_for(instance: Instance) -> SopDefinition:

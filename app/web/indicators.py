@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import utcnow
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
+from app.services.periods import validate_period
 from app.services.reports import format_number, format_percent
-from app.services.routing import validate_period
 from app.web import bp
 from app.web.forms import IndicatorImportForm, IndicatorValueForm
 

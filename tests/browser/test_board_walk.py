@@ -195,10 +195,10 @@ def test_overdue_card_is_red(live_server, signed_in):
     task = runner.open_task(instance["id"])
     page = signed_in("camat")
     card = card_of(page, "2027-Q1", 1)
-    expect(card).not_to_have_class(re.compile("urgency-overdue"))
+    expect(card).not_to_have_class(re.compile("urgency-late"))
     make_overdue(live_server.app, task["id"])
     page.reload()
-    expect(card).to_have_class(re.compile(r"\burgency-overdue\b"))
+    expect(card).to_have_class(re.compile(r"\burgency-late\b"))
     expect(card).to_have_css("border-left-color", stylesheet_colour("late"))
     expect(card.locator(".late")).to_have_text("Terlambat")
 

@@ -49,7 +49,7 @@ def test_board(office, signed_in, size):
     viewport = VIEWPORTS[size]
     page = signed_in("camat", viewport)
     expect(page.locator("article.task-card")).to_have_count(5)
-    expect(page.locator("article.task-card.urgency-overdue")).to_have_count(1)
+    expect(page.locator("article.task-card.urgency-late")).to_have_count(1)
     screenshot(page, f"board-{size}")
     lanes = [page.locator("section.column").nth(i).bounding_box() for i in range(4)]
     if viewport is DESKTOP:

@@ -139,7 +139,7 @@ def test_filters_my_tasks_and_overdue(app, pages, runner):
         db.session.commit()
     overdue = pages("camat").get("/?overdue=1").text
     assert overdue.count('class="task-card') == 1
-    assert "urgency-overdue" in card_of(overdue, task["id"])
+    assert "urgency-late" in card_of(overdue, task["id"])
 
 
 def _count_board_queries(app, client) -> int:
