@@ -5,9 +5,11 @@ the four lanes (uploading each step's required outputs on the way), signs in thr
 login form as the Camat and renders the board (`GET /`, the whole page) again and again with
 Flask's test client. Prints the median render time next to the median of `GET /api/v1/health`
 (touches no database) measured in the same run, interleaved with the board calls, their
-ratio, and the SQL statements one board render issues.
+ratio, and the SQL statements one board render issues; the last line is one JSON object of
+the figures.
 
     .venv/bin/python bench/board.py
+    .venv/bin/python bench/board.py --quick              # a small board, as the suite runs it
     .venv/bin/python bench/board.py --measurements 100 --repeats 50
 """
 
@@ -23,46 +25,23 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+from common import PASSWORD, StatementCounter, close_app, make_app, print_figures  # noqa: E402
 
-from app import create_app  # noqa: E402
-from app.cli import load_reference_data  # noqa: E402
 from app.demo import demo_pdf  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Task, TaskStatus, User  # noqa: E402
 from app.services import routing  # noqa: E402
-from app.services.accounts import create_user  # noqa: E402
 from app.services.documents import BlobStore, upload_document  # noqa: E402
 
-PASSWORD = "bench-password"
-ROLES = ("camat", "sekcam", "kasi", "anggota")
 SOP = "pengukuran-kinerja"
+QUICK_MEASUREMENTS = 18
+QUICK_REPEATS = 3
 # The step each measurement is left open at, in turn: every lane gets cards, reviews included.
 TARGET_STEPS = (1, 2, 3, 4, 5, 7, 9, 10, 11)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def make_app(folder: Path):
-    """Build the app on a fresh, migrated SQLite file with the SOP, calendar and one user a
-    role, as the test suite does."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
-            "STORAGE_DIR": str(folder / "blobs"),
-            "SECRET_KEY": "bench",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with app.app_context():
-        upgrade()
-        load_reference_data()
-        for role in ROLES:
-            create_user(username=role, full_name=f"Bench {role}", password=PASSWORD, roles=[role])
-        db.session.commit()
-    return app
 
 
 def periods() -> list[str]:
@@ -95,7 +74,7 @@ def advance(task: Task, users: dict[str, User], store: BlobStore, limit: int) ->
     return result.next_tasks[0]
 
 
-def start_measurements(app, count: int) -> dict[int, int]:
+def start_measurements(app, usernames: dict[str, str], count: int) -> dict[int, int]:
     """Start `count` measurements and leave them open at `TARGET_STEPS` in turn; answer how
     many cards each step has."""
     store = BlobStore(app.config["STORAGE_DIR"])
@@ -103,7 +82,8 @@ def start_measurements(app, count: int) -> dict[int, int]:
     spread: dict[int, int] = {}
     with app.app_context():
         users = {
-            role: db.session.scalar(sa.select(User).filter_by(username=role)) for role in ROLES
+            role: db.session.scalar(sa.select(User).filter_by(username=name))
+            for role, name in usernames.items()
         }
         for number, period in enumerate(periods()[:count]):
             instance = routing.start_instance(sop_code=SOP, period=period, actor=users["camat"])
@@ -142,28 +122,14 @@ def timed_get(client, path: str, seconds: list[float]) -> str:
     return body
 
 
-def count_statements(app, client, path: str) -> int:
-    """Count the SQL statements one GET of `path` sends to the database."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(path)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--measurements", type=int, default=500, help="active measurements (500)")
     parser.add_argument("--repeats", type=int, default=20, help="timed board renders (20)")
+    parser.add_argument("--quick", action="store_true", help="a small board, as the tests do")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.measurements, args.repeats = QUICK_MEASUREMENTS, QUICK_REPEATS
     if args.measurements < 1 or args.repeats < 1:
         parser.error("--measurements and --repeats must be at least 1")
     if args.measurements > len(periods()):
@@ -171,12 +137,14 @@ def main(argv=None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="sakip-bench-board-") as tmp:
-        app = make_app(Path(tmp))
+        app, usernames, dialect = make_app(
+            f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "blobs"
+        )
         setup = time.perf_counter()
-        spread = start_measurements(app, args.measurements)
+        spread = start_measurements(app, usernames, args.measurements)
         setup = time.perf_counter() - setup
         client = app.test_client()
-        sign_in(client, "camat")
+        sign_in(client, usernames["camat"])
 
         warm: list[float] = []
         page = timed_get(client, "/", warm)
@@ -190,10 +158,11 @@ def main(argv=None) -> int:
             timed_get(client, "/", board)
             for _ in range(5):
                 timed_get(client, "/api/v1/health", health)
-        statements = count_statements(app, client, "/")
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        counter = StatementCounter(app)
+        with counter.counting():
+            client.get("/")
+        counter.close()
+        close_app(app)
 
     cards = page.count('class="task-card')
     board_ms = statistics.median(board) * 1000
@@ -210,7 +179,22 @@ def main(argv=None) -> int:
     print(f"GET /api/v1/health     median {health_ms:9.2f} ms  ({len(health)} calls, baseline)")
     print(f"ratio board/health     {board_ms / health_ms:,.1f}")
     print(f"per card               {board_ms / max(1, cards):.3f} ms")
-    print(f"SQL statements/render  {statements}")
+    print(f"SQL statements/render  {counter.count}")
+    print_figures(
+        {
+            "benchmark": "board",
+            "engine": dialect,
+            "measurements": args.measurements,
+            "cards": cards,
+            "renders": len(board),
+            "board_ms": board_ms,
+            "baseline": "GET /api/v1/health",
+            "baseline_ms": health_ms,
+            "ratio": board_ms / health_ms,
+            "statements": counter.count,
+            "page_kib": len(page.encode()) / 1024,
+        }
+    )
     return 0
 
 

@@ -122,6 +122,7 @@ def live_demo(tmp_path):
         log.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the tour needs curl")
 def test_api_tour_walks_a_measurement_to_the_signed_report(live_demo, tmp_path):
     """Does the README's API tour, run as written, finish 2026-Q4 with two returns?"""

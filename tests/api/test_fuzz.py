@@ -195,6 +195,7 @@ def _without_authorization(case) -> None:
         del case.headers[name]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", _operations())
 def test_operation_never_fails_on_the_server(target, label):
     """Does any generated request, valid or not, with or without credentials, get a 5xx, an
@@ -331,6 +332,7 @@ POST_BODIES = st.one_of(
 )
 
 
+@pytest.mark.slow
 def test_post_survives_any_body(target):
     """Do arbitrary bytes, JSON values, huge numbers and deep nesting, sent to each POST
     operation (on existing ids), get a 4xx, never a 5xx?"""
@@ -447,6 +449,7 @@ def test_every_json_operation_has_a_valid_body():
     assert sorted(p for p in paths if _json_body_fields(p) is not None) == sorted(VALID_BODIES)
 
 
+@pytest.mark.slow
 def test_post_survives_poisoned_fields(target):
     """Does a valid body with one or two of its documented fields replaced by any JSON value,
     NUL or lone surrogates, an extreme time or a huge number get a 2xx or a 4xx, never a 5xx?
@@ -497,6 +500,7 @@ ID_SEGMENTS = st.sampled_from(
 ) | st.text(min_size=1, max_size=50)
 
 
+@pytest.mark.slow
 def test_get_survives_any_id_segment(target):
     """Does any path segment where an id belongs, in each GET operation, get a 200 or a 4xx,
     never a 5xx?"""
@@ -535,6 +539,7 @@ FILENAMES = st.sampled_from(
 ) | st.text(max_size=60)
 
 
+@pytest.mark.slow
 def test_upload_survives_any_file(target):
     """Does a multipart upload of any file, name or kind get a 201 or a 4xx, never a 5xx,
     and is a stored file's name always reduced to a safe one?"""

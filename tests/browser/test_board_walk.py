@@ -92,6 +92,7 @@ def stylesheet_colour(name: str) -> str:
     return f"rgb({red}, {green}, {blue})"
 
 
+@pytest.mark.slow
 def test_one_measurement_walks_the_whole_board(live_server, signed_in):
     """Can the roles walk a measurement from step 1 to 12 on the board, with a return at the
     Sekcam's and at the Camat's review, each seeing only the moves that are theirs?"""
