@@ -75,7 +75,7 @@ from app.services.indicators.values import (
     values_of,
 )
 
-# Periods live in `app.services.periods`; these names stay here for the callers of old.
+# Periods live in `app.services.periods`; these names stay importable here for old callers.
 from app.services.periods import QUARTERS, is_year, quarter_periods
 
 __all__ = [
