@@ -4,11 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from app.schemas.common import OfficeDateTime, PageArgsSchema, StrictSchema, page_of
 from app.schemas.documents import FilePart
-from app.services.indicators import MAX_IMPORT_ROWS, to_decimal
+from app.services.indicators import CODE_PATTERN, MAX_IMPORT_ROWS, to_decimal
 
-CODE = validate.Regexp(
-    r"^[A-Za-z0-9._-]{1,40}$", error="1-40 letters, digits, dots, underscores or hyphens."
-)
+CODE = validate.Regexp(CODE_PATTERN, error="1-40 letters, digits, dots, underscores or hyphens.")
 POLARITY = ["positive", "negative"]
 AGGREGATION = ["sum", "average", "last"]
 SOURCES = {"enum": ["entered", "quarters", None]}

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
-from app.services.periods import validate_period
+from app.services.periods import is_period, parse_period, periods_for, quarter_of, validate_period
 from app.services.reports import format_number, format_percent
 from app.web import bp
 from app.web.forms import IndicatorImportForm, IndicatorValueForm
@@ -63,21 +63,19 @@ def period_label(period: str) -> str:
 
 def current_quarter() -> str:
     """The office's current quarter, "2026-Q4"."""
-    now = utcnow().astimezone(office_timezone())
-    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    return quarter_of(utcnow().astimezone(office_timezone()))
 
 
 def period_choices(selected: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The picker's periods: each year around this one (and the selected one's), then its
     quarters."""
-    this_year = int(current_quarter()[:4])
-    years = {y for y in range(this_year - 2, this_year + 2) if 2000 <= y <= 2100}
-    years.add(int(selected[:4]))
-    groups = []
-    for year in sorted(years, reverse=True):
-        periods = [str(year), *service.quarter_periods(str(year))]
-        groups.append((str(year), [(p, period_label(p)) for p in periods]))
-    return groups
+    this_year = parse_period(current_quarter()).year
+    years = {y for y in range(this_year - 2, this_year + 2) if is_period(str(y))}
+    years.add(parse_period(selected).year)
+    return [
+        (str(year), [(p, period_label(p)) for p in periods_for(str(year))])
+        for year in sorted(years, reverse=True)
+    ]
 
 
 def scale_legend(bands) -> list[tuple[service.Category, str]]:
@@ -382,9 +380,8 @@ def preview_indicator_value(code: str, period: str):
             raise DomainError(422, "bad_request", reason=_form_problem(form))
         validate_period(period)
         values = typed.values()
-        if values["target"] == 0 and values["realization"] is not None:
-            # What a save would refuse is said while typing, not only on saving.
-            raise DomainError(422, "realization_on_zero_target", field="target", period=period)
+        # What a save would refuse is said while typing, not only on saving.
+        service.refuse_realization_on_zero_target(values["target"], values["realization"], period)
         changed = bool(typed.changes(values))
     except DomainError as error:
         return render_row(
@@ -427,7 +424,7 @@ def save_indicator_value(code: str, period: str):
         if htmx:
             return render_row(row, period, error.status)
         return render_page(
-            period if _is_period(period) else current_quarter(),
+            period if is_period(period) else current_quarter(),
             request.args.get("section") or None,
             override=row,
             status=error.status,
@@ -459,21 +456,13 @@ def save_indicator_value(code: str, period: str):
     return render_row(row, period, sheet=sheet, section=indicator.section.code)
 
 
-def _is_period(period: str) -> bool:
-    try:
-        validate_period(period)
-    except DomainError:
-        return False
-    return True
-
-
 @bp.route("/indicators/import", methods=["POST"])
 @login_required
 def import_indicator_values():
     """Apply a CSV or JSON file of targets and realisations, all or nothing; a refused file
     lists every bad row on the page."""
     form = IndicatorImportForm()
-    period = form.period.data if _is_period(form.period.data or "") else current_quarter()
+    period = form.period.data if is_period(form.period.data or "") else current_quarter()
     section = form.section.data or None
     if not form.validate_on_submit():
         return render_page(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from app.models import IndicatorValue, OrgUnit, User
+from app.models import Indicator, IndicatorValue, OrgUnit, User
 from app.services import indicators as service
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
@@ -66,7 +66,7 @@ def stored(app, code: str) -> tuple[Decimal | None, Decimal | None]:
         row = db.session.scalar(
             sa.select(IndicatorValue)
             .join(IndicatorValue.indicator)
-            .where(IndicatorValue.period == PERIOD, service.Indicator.code == code)
+            .where(IndicatorValue.period == PERIOD, Indicator.code == code)
         )
         return row.target, row.realization
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEvent, IndicatorValue, OrgUnit, User
+from app.models import AuditEvent, Indicator, IndicatorValue, OrgUnit, User
 from app.services import indicators as service
 from app.web.indicators import current_quarter
 
@@ -59,7 +59,7 @@ def stored(app, code: str, period: str = PERIOD) -> tuple[Decimal | None, Decima
             sa.select(IndicatorValue)
             .join(IndicatorValue.indicator)
             .where(IndicatorValue.period == period)
-            .where(service.Indicator.code == code)
+            .where(Indicator.code == code)
         )
         return (row.target, row.realization) if row else (None, None)
 

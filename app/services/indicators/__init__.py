@@ -1,0 +1,137 @@
+"""Indicators: the arithmetic of achievement (capaian), the category scale (predikat), the
+indicators and their values per period, the measurement sheet, and the import of values.
+
+Each concept is a module; this package answers the whole service's API, so callers write
+`from app.services import indicators as service` and `service.set_value(...)`:
+
+- `arithmetic`: achievement against a target, a year made of its quarters, means, rounding,
+  and the one rule that a zero target is not measurable;
+- `scale`: the bands, the category of an achievement, the office's scale as data;
+- `values`: indicators, their stored targets and realisations, what a value may be;
+- `sheet`: the measurement sheet of every section for a period;
+- `importing`: rows from a CSV or JSON file, checked all together, applied all or none.
+"""
+
+from app.services.indicators.arithmetic import (
+    FOUR_PLACES,
+    HUNDRED,
+    TWO_PLACES,
+    Achievement,
+    Figures,
+    achievement,
+    aggregate,
+    figures,
+    mean_achievement,
+    not_measurable_reason,
+    refuse_realization_on_zero_target,
+    round2,
+)
+from app.services.indicators.importing import (
+    ALIASES,
+    INDONESIAN_NUMBER,
+    MAX_IMPORT_ROWS,
+    PLAIN_NUMBER,
+    ImportRejected,
+    ImportResult,
+    ImportRow,
+    RowError,
+    import_values,
+    parse_number_text,
+    rows_from_csv,
+    rows_from_file,
+    rows_from_json,
+    unreadable,
+)
+from app.services.indicators.scale import (
+    DEFAULT_BANDS,
+    NOT_MEASURABLE,
+    Band,
+    Category,
+    categorize,
+    current_bands,
+    replace_category_scale,
+    seed_category_bands,
+)
+from app.services.indicators.sheet import (
+    MeasurementSheet,
+    SectionSheet,
+    WorksheetRow,
+    measurement_sheet,
+)
+from app.services.indicators.values import (
+    CODE_PATTERN,
+    MAX_VALUE,
+    UNSET,
+    WRITER_ROLES,
+    IndicatorValues,
+    check_value,
+    create_indicator,
+    get_indicator,
+    list_indicators,
+    require_writer,
+    set_value,
+    to_decimal,
+    value_problem,
+    values_of,
+)
+
+# Periods live in `app.services.periods`; these names stay importable here for old callers.
+from app.services.periods import QUARTERS, is_year, quarter_periods
+
+__all__ = [
+    "ALIASES",
+    "CODE_PATTERN",
+    "DEFAULT_BANDS",
+    "FOUR_PLACES",
+    "HUNDRED",
+    "INDONESIAN_NUMBER",
+    "MAX_IMPORT_ROWS",
+    "MAX_VALUE",
+    "NOT_MEASURABLE",
+    "PLAIN_NUMBER",
+    "QUARTERS",
+    "TWO_PLACES",
+    "UNSET",
+    "WRITER_ROLES",
+    "Achievement",
+    "Band",
+    "Category",
+    "Figures",
+    "ImportRejected",
+    "ImportResult",
+    "ImportRow",
+    "IndicatorValues",
+    "MeasurementSheet",
+    "RowError",
+    "SectionSheet",
+    "WorksheetRow",
+    "achievement",
+    "aggregate",
+    "categorize",
+    "check_value",
+    "create_indicator",
+    "current_bands",
+    "figures",
+    "get_indicator",
+    "import_values",
+    "is_year",
+    "list_indicators",
+    "mean_achievement",
+    "measurement_sheet",
+    "not_measurable_reason",
+    "parse_number_text",
+    "quarter_periods",
+    "refuse_realization_on_zero_target",
+    "replace_category_scale",
+    "require_writer",
+    "round2",
+    "rows_from_csv",
+    "rows_from_file",
+    "rows_from_json",
+    "seed_category_bands",
+    "set_value",
+    "to_decimal",
+    "unreadable",
+    "value_problem",
+    "values_of",
+]
