@@ -43,11 +43,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
         configure_sqlite(db.engine)
 
-    from app import auth, cli, web
+    from app import auth, cli, http, web
     from app.api import init_api
 
     auth.init_app(app)
     init_api(app)
     web.init_app(app)
+    # After the API: flask-smorest registers error handlers of its own, which ours replace.
+    http.init_app(app)
     cli.init_app(app)
     return app

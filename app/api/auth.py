@@ -2,11 +2,11 @@
 
 from flask import current_app
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user, bearer_token
 from app.extensions import db, limiter
+from app.http import client_ip
 from app.schemas.auth import MeSchema, TokenRequestSchema, TokenSchema
 from app.services import accounts
 

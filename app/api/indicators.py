@@ -3,12 +3,12 @@ measurement sheet of an instance."""
 
 from flask import request
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
-from app.api.errors import ErrorSchema, request_language
+from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
 from app.extensions import db
+from app.http import client_ip, request_language
 from app.schemas.indicators import (
     ImportFileSchema,
     ImportJsonSchema,

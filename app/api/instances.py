@@ -3,12 +3,12 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
 from app.extensions import db
+from app.http import client_ip
 from app.models import Instance, InstanceStatus
 from app.schemas.documents import DocumentSchema
 from app.schemas.instances import (

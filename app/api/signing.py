@@ -2,13 +2,13 @@
 
 from flask import current_app, g
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.tasks import move_result
 from app.auth import api_user
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.http import client_ip
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.signing import SignResultSchema, SignSchema
 from app.services import routing, signing

@@ -2,12 +2,12 @@
 
 import sqlalchemy as sa
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
 from app.extensions import db
+from app.http import client_ip
 from app.models import Task, TaskStatus, utcnow
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.instances import (

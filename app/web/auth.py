@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.http import client_ip
 from app.services import accounts
 from app.web import bp
 from app.web.forms import LoginForm, LogoutForm
@@ -33,15 +34,13 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(
-                form.username.data, form.password.data, ip=request.remote_addr
-            )
+            user = accounts.authenticate(form.username.data, form.password.data, ip=client_ip())
         except DomainError:
             db.session.commit()  # the failed attempt stays in the audit trail
             form.password.errors.append("Nama pengguna atau kata sandi salah.")
             status = 401
         else:
-            accounts.record_login(user, ip=request.remote_addr)
+            accounts.record_login(user, ip=client_ip())
             db.session.commit()
             login_user(user)
             flash(f"Selamat datang, {user.full_name.rstrip('.')}.", "success")

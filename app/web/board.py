@@ -12,9 +12,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.api.errors import request_language
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.http import client_ip, request_language
 from app.models import utcnow
 from app.services import routing
 from app.services.board import BoardFilters, build_board, change_marker
@@ -125,7 +125,7 @@ def move_task(task_id: int):
                 decision=form.decision.data,
                 note=form.note.data,
                 version=version,
-                ip=request.remote_addr,
+                ip=client_ip(),
             )
         else:
             result = routing.complete_task(
@@ -133,7 +133,7 @@ def move_task(task_id: int):
                 actor=current_user,
                 note=form.note.data,
                 version=version,
-                ip=request.remote_addr,
+                ip=client_ip(),
             )
     except DomainError as error:
         return _refused(filters, task_id, error)
@@ -157,7 +157,7 @@ def _attach_from_card(task_id: int, form, attach, done: str):
             actor=current_user,
             store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
-            ip=request.remote_addr,
+            ip=client_ip(),
         )
     except DomainError as error:
         return _refused(filters, task_id, error)
@@ -222,7 +222,7 @@ def sign_on_task(task_id: int):
             limit=current_app.config["MAX_CONTENT_LENGTH"],
             base_url=current_app.config["BASE_URL"],
             version=int(form.version.data) if form.version.data else None,
-            ip=request.remote_addr,
+            ip=client_ip(),
         )
     except DomainError as error:
         if error.code == "invalid_password":

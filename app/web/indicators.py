@@ -7,9 +7,9 @@ from decimal import Decimal
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.api.errors import request_language
 from app.errors import DomainError, render_message
 from app.extensions import db
+from app.http import client_ip, request_language
 from app.models import utcnow
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
@@ -419,7 +419,7 @@ def save_indicator_value(code: str, period: str):
         changes = typed.changes(values)
         if changes:
             figures = service.set_value(
-                indicator, period, actor=current_user, ip=request.remote_addr, **changes
+                indicator, period, actor=current_user, ip=client_ip(), **changes
             )
     except DomainError as error:
         db.session.rollback()
@@ -486,9 +486,7 @@ def import_indicator_values():
     upload = form.file.data
     try:
         rows, source = service.rows_from_file(upload.filename, upload.read())
-        result = service.import_values(
-            rows, actor=current_user, source=source, ip=request.remote_addr
-        )
+        result = service.import_values(rows, actor=current_user, source=source, ip=client_ip())
     except service.ImportRejected as rejected:
         db.session.rollback()
         return render_page(

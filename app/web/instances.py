@@ -2,12 +2,12 @@
 
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.api.errors import request_language
 from app.errors import DomainError
 from app.extensions import db
+from app.http import client_ip, request_language
 from app.models import TaskOutcome, TaskStatus
 from app.services import routing
 from app.services.documents import documents_of_instance
@@ -91,7 +91,7 @@ def start_instance():
                 period=form.period.data,
                 title=form.title.data or None,
                 actor=current_user,
-                ip=request.remote_addr,
+                ip=client_ip(),
             )
         except DomainError as error:
             db.session.rollback()
