@@ -6,12 +6,13 @@ from flask import Flask
 
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.http import EdgeFlask
 from app.models.types import render_item
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Create and configure the app: the server, the tests and the CLI all start here."""
-    app = Flask(
+    app = EdgeFlask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),

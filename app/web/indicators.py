@@ -8,8 +8,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 
 from app.errors import DomainError, render_message
-from app.extensions import db
-from app.http import client_ip, request_language
+from app.http import client_ip, refuse, request_language
 from app.models import utcnow
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
@@ -422,7 +421,7 @@ def save_indicator_value(code: str, period: str):
                 indicator, period, actor=current_user, ip=client_ip(), **changes
             )
     except DomainError as error:
-        db.session.rollback()
+        refuse(error)
         row = typed.row(indicator, error=localized(error), status="unsaved")
         if htmx:
             return render_row(row, period, error.status)
@@ -437,7 +436,6 @@ def save_indicator_value(code: str, period: str):
             return "", 204
         flash(f"{indicator.code}: tidak ada perubahan.", "info")
         return _back_to_page(period, indicator.code)
-    db.session.commit()
     if not htmx:
         flash(f"{indicator.code} periode {period} tersimpan.", "success")
         return _back_to_page(period, indicator.code)
@@ -488,7 +486,7 @@ def import_indicator_values():
         rows, source = service.rows_from_file(upload.filename, upload.read())
         result = service.import_values(rows, actor=current_user, source=source, ip=client_ip())
     except service.ImportRejected as rejected:
-        db.session.rollback()
+        refuse(rejected)
         return render_page(
             period,
             section,
@@ -497,11 +495,10 @@ def import_indicator_values():
             status=rejected.status,
         )
     except DomainError as error:
-        db.session.rollback()
+        refuse(error)
         return render_page(
             period, section, import_form=form, import_problem=localized(error), status=error.status
         )
-    db.session.commit()
     flash(
         f"{result.applied} baris diterapkan ({result.created} baru, {result.updated} diperbarui).",
         "success",

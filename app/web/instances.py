@@ -6,8 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.errors import DomainError
-from app.extensions import db
-from app.http import client_ip, request_language
+from app.http import client_ip, refuse, request_language
 from app.models import TaskOutcome, TaskStatus
 from app.services import routing
 from app.services.documents import documents_of_instance
@@ -94,11 +93,10 @@ def start_instance():
                 ip=client_ip(),
             )
         except DomainError as error:
-            db.session.rollback()
+            refuse(error)
             form.period.errors.append(error.message(request_language()))
             status = error.status
         else:
-            db.session.commit()
             flash(f"Pengukuran {instance.period} dimulai.", "success")
             return redirect(url_for("web.instance_page", instance_id=instance.id))
     elif form.is_submitted():
