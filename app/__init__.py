@@ -6,12 +6,13 @@ from flask import Flask
 
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.http import EdgeFlask
 from app.models.types import render_item
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Create and configure the app: the server, the tests and the CLI all start here."""
-    app = Flask(
+    app = EdgeFlask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
@@ -43,11 +44,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
         configure_sqlite(db.engine)
 
-    from app import auth, cli, web
+    from app import auth, cli, http, web
     from app.api import init_api
 
     auth.init_app(app)
     init_api(app)
     web.init_app(app)
+    # After the API: flask-smorest registers error handlers of its own, which ours replace.
+    http.init_app(app)
     cli.init_app(app)
     return app

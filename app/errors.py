@@ -214,19 +214,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 class DomainError(Exception):
-    """A refused request: an HTTP status, a stable code, and the facts for the message."""
+    """A refused request: an HTTP status, a stable code, and the facts for the message.
+
+    A refusal changes nothing: the edge rolls the request back. `keep_changes` is for the
+    refusal whose own audit event must stay (a wrong password): the edge commits instead,
+    so the service raising it must have written that event and nothing else.
+    """
 
     def __init__(
         self,
         status: int,
         code: str,
         details: dict[str, Any] | None = None,
+        *,
+        keep_changes: bool = False,
         **params: Any,
     ):
         super().__init__(code)
         self.status = status
         self.code = code
         self.details = details
+        self.keep_changes = keep_changes
         self.params = params
 
     def message(self, lang: str = "id") -> str:

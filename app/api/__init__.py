@@ -1,18 +1,8 @@
-"""The JSON API (v1): blueprints, the OpenAPI document, errors and request helpers."""
+"""The JSON API (v1): its blueprints and the OpenAPI document."""
 
-from flask import Flask, request
-from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
-from app.api.errors import (
-    ErrorSchema,
-    handle_domain_error,
-    handle_http_exception,
-    handle_unexpected,
-)
-from app.auth import bearer_token
-from app.database import SAFE_METHODS
-from app.errors import DomainError
+from app.api.errors import ErrorSchema
 from app.extensions import api, csrf
 
 SPEC_KWARGS = {
@@ -32,8 +22,8 @@ SPEC_KWARGS = {
 
 
 def init_api(app: Flask) -> None:
-    """Register the v1 blueprints, the OpenAPI document, its browsable rendering at
-    /api/docs, and the error handlers."""
+    """Register the v1 blueprints, the OpenAPI document and its browsable rendering at
+    /api/docs."""
     from app.api import (
         auth,
         docs,
@@ -50,28 +40,10 @@ def init_api(app: Flask) -> None:
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
     for module in (health, auth, sops, instances, tasks, documents, indicators, reports, signing):
-        # Browser sessions are checked for CSRF below; bearer tokens need no CSRF token.
+        # The edge checks CSRF on writes made with a browser session (app.http); bearer
+        # tokens need no CSRF token.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     # Swagger UI from vendored assets; flask-smorest's own UIs (which load theirs from a CDN)
     # stay off, because their OPENAPI_*_PATH settings are left unset.
     app.register_blueprint(docs.blp)
-    app.before_request(_csrf_for_session_writes)
-
-    app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(Exception, handle_unexpected)
-
-
-def _csrf_for_session_writes() -> None:
-    if not request.path.startswith("/api/"):
-        return
-    if request.method in SAFE_METHODS or bearer_token() is not None:
-        return
-    if current_user.is_authenticated:
-        csrf.protect()
-
-
-def client_ip() -> str | None:
-    """Return the caller's address for the audit trail."""
-    return request.remote_addr

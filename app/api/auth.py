@@ -2,11 +2,11 @@
 
 from flask import current_app
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user, bearer_token
-from app.extensions import db, limiter
+from app.extensions import limiter
+from app.http import client_ip
 from app.schemas.auth import MeSchema, TokenRequestSchema, TokenSchema
 from app.services import accounts
 
@@ -26,14 +26,8 @@ def _failure_limit() -> str:
 @limiter.limit(_failure_limit, deduct_when=lambda response: response.status_code == 401)
 def create_token(body):
     """Exchange a username and password for a bearer token."""
-    try:
-        user = accounts.authenticate(body["username"], body["password"], ip=client_ip())
-    except Exception:
-        # The failed attempt is audited even though the request is refused.
-        db.session.commit()
-        raise
+    user = accounts.authenticate(body["username"], body["password"], ip=client_ip())
     token, row = accounts.issue_token(user, ip=client_ip())
-    db.session.commit()
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at}
 
 
@@ -46,7 +40,6 @@ def revoke_token():
     token = bearer_token()
     if token:
         accounts.revoke_token(token, actor=user, ip=client_ip())
-        db.session.commit()
 
 
 @blp.route("/me")

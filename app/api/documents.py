@@ -2,11 +2,10 @@
 
 from flask import current_app, send_file
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user
-from app.extensions import db
+from app.http import client_ip
 from app.schemas.documents import DocumentSchema, UploadSchema
 from app.services import routing
 from app.services.documents import configured_store, get_document, open_content, upload_document
@@ -40,7 +39,6 @@ def upload(body, task_id):
         limit=current_app.config["MAX_CONTENT_LENGTH"],
         ip=client_ip(),
     )
-    db.session.commit()
     return document
 
 

@@ -3,12 +3,11 @@ measurement sheet of an instance."""
 
 from flask import request
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
-from app.api.errors import ErrorSchema, request_language
+from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
-from app.extensions import db
+from app.http import client_ip, request_language
 from app.schemas.indicators import (
     ImportFileSchema,
     ImportJsonSchema,
@@ -56,7 +55,6 @@ def create_indicator(body):
     """Add an indicator to a section."""
     user = api_user()
     indicator = service.create_indicator(**body, actor=user, ip=client_ip())
-    db.session.commit()
     return indicator
 
 
@@ -84,7 +82,6 @@ def set_value(body, code, period):
     user = api_user()
     indicator = service.get_indicator(code)
     figures = service.set_value(indicator, period, actor=user, ip=client_ip(), **body)
-    db.session.commit()
     return _value_result(indicator.code, figures)
 
 
@@ -132,7 +129,6 @@ def import_values():
         result = service.import_values(rows, actor=user, source=source, ip=client_ip())
     except service.ImportRejected as rejected:
         raise rejected.in_language(request_language()) from None
-    db.session.commit()
     return result
 
 
@@ -165,5 +161,4 @@ def replace_category_scale(body):
     """Replace the category scale; every achievement is categorised by it from now on."""
     user = api_user()
     bands = service.replace_category_scale(body["bands"], actor=user, ip=client_ip())
-    db.session.commit()
     return {"bands": bands}

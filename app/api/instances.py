@@ -3,12 +3,11 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
-from app.extensions import db
+from app.http import client_ip
 from app.models import Instance, InstanceStatus
 from app.schemas.documents import DocumentSchema
 from app.schemas.instances import (
@@ -45,7 +44,6 @@ def create_instance(body):
         actor=user,
         ip=client_ip(),
     )
-    db.session.commit()
     return routing.instance_detail(instance)
 
 

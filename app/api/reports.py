@@ -5,11 +5,10 @@ import io
 from flask import current_app, send_file
 from marshmallow import fields, validate
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user
-from app.extensions import db
+from app.http import client_ip
 from app.schemas.common import StrictSchema
 from app.schemas.documents import DocumentSchema
 from app.services import reports, routing, signing
@@ -142,5 +141,4 @@ def generate(body, task_id):
         limit=current_app.config["MAX_CONTENT_LENGTH"],
         ip=client_ip(),
     )
-    db.session.commit()
     return document

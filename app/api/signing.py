@@ -1,14 +1,13 @@
 """Signing the report at its step: the Camat confirms with his password."""
 
-from flask import current_app, g
+from flask import current_app
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.tasks import move_result
 from app.auth import api_user
-from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import limiter
+from app.http import client_ip, refused_with
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.signing import SignResultSchema, SignSchema
 from app.services import routing, signing
@@ -21,30 +20,21 @@ ID = "<int(min=1, max=2147483647):task_id>"
 
 def password_failed() -> bool:
     """Did this request give a wrong password (counted against the limit)?"""
-    return bool(g.get("signing_password_failed"))
+    return refused_with("invalid_password")
 
 
 def sign_task(task_id: int, *, actor, password: str | None, version: int | None):
-    """Sign on task `task_id` as `actor` and commit; a wrong password commits only its audit
-    event, and is remembered for the rate limit."""
-    try:
-        result = signing.sign_report(
-            routing.get_task(task_id),
-            actor=actor,
-            password=password,
-            store=configured_store(),
-            limit=current_app.config["MAX_CONTENT_LENGTH"],
-            base_url=current_app.config["BASE_URL"],
-            version=version,
-            ip=client_ip(),
-        )
-    except DomainError as error:
-        if error.code == "invalid_password":
-            db.session.commit()
-            g.signing_password_failed = True
-        raise
-    db.session.commit()
-    return result
+    """Sign on task `task_id` as `actor`."""
+    return signing.sign_report(
+        routing.get_task(task_id),
+        actor=actor,
+        password=password,
+        store=configured_store(),
+        limit=current_app.config["MAX_CONTENT_LENGTH"],
+        base_url=current_app.config["BASE_URL"],
+        version=version,
+        ip=client_ip(),
+    )
 
 
 def report_facts(report) -> dict:

@@ -5,7 +5,6 @@ from flask_smorest import Blueprint
 
 from app.api.errors import ErrorSchema
 from app.auth import api_user
-from app.extensions import db
 from app.schemas.sops import SopDetailSchema, SopSummarySchema
 from app.services.sop_definitions import (
     definition_of,
@@ -20,7 +19,6 @@ blp = Blueprint("sops", __name__, description="SOP definitions")
 def _synced() -> None:
     """Pick up edited definition files (a no-op when nothing changed)."""
     sync_definitions(current_app.config["SOP_DIR"])
-    db.session.commit()
 
 
 @blp.route("/sops")

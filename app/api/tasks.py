@@ -2,12 +2,11 @@
 
 import sqlalchemy as sa
 
-from app.api import client_ip
 from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
-from app.extensions import db
+from app.http import client_ip
 from app.models import Task, TaskStatus, utcnow
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.instances import (
@@ -86,7 +85,6 @@ def complete_task(body, headers, task_id):
         version=version_from(body.get("version"), headers),
         ip=client_ip(),
     )
-    db.session.commit()
     return move_result(result)
 
 
@@ -112,5 +110,4 @@ def decide(body, headers, task_id):
         version=version_from(body.get("version"), headers),
         ip=client_ip(),
     )
-    db.session.commit()
     return move_result(result)

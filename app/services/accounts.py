@@ -63,7 +63,8 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str, *, ip: str | None = None) -> User:
-    """Return the user whose password matches, or record the failure and raise 401."""
+    """Return the user whose password matches, or record the failure and raise 401 (an
+    error that keeps the failure's audit event)."""
     user = find_user(username)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid:
@@ -76,7 +77,7 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
             data={"username": username[:64]},
             ip=ip,
         )
-        raise DomainError(401, "invalid_credentials")
+        raise DomainError(401, "invalid_credentials", keep_changes=True)
     return user
 
 

@@ -196,7 +196,7 @@ def _check_password(task: Task, actor: User, password: str | None, ip: str | Non
         data={"instance_id": task.instance_id, "task_id": task.id, "reason": "invalid_password"},
         ip=ip,
     )
-    raise DomainError(422, "invalid_password", details={"field": "password"})
+    raise DomainError(422, "invalid_password", details={"field": "password"}, keep_changes=True)
 
 
 def sign_report(
@@ -215,7 +215,7 @@ def sign_report(
     with his password; finish the step (and so the measurement).
 
     A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
-    audit event and nothing else: the caller commits that event."""
+    audit event and nothing else; the error keeps that event."""
     routing._lock_for_move(task)
     step = routing.step_of(task)
     routing.ensure_can_act(task, step, actor, version)

@@ -6,7 +6,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import limiter
+from app.http import client_ip, refuse
 from app.services import accounts
 from app.web import bp
 from app.web.forms import LoginForm, LogoutForm
@@ -33,16 +34,13 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(
-                form.username.data, form.password.data, ip=request.remote_addr
-            )
-        except DomainError:
-            db.session.commit()  # the failed attempt stays in the audit trail
+            user = accounts.authenticate(form.username.data, form.password.data, ip=client_ip())
+        except DomainError as error:
+            refuse(error)
             form.password.errors.append("Nama pengguna atau kata sandi salah.")
             status = 401
         else:
-            accounts.record_login(user, ip=request.remote_addr)
-            db.session.commit()
+            accounts.record_login(user, ip=client_ip())
             login_user(user)
             flash(f"Selamat datang, {user.full_name.rstrip('.')}.", "success")
             return redirect(_safe_next(request.args.get("next")))

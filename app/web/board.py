@@ -3,7 +3,6 @@
 from flask import (
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -12,9 +11,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.api.errors import request_language
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import limiter
+from app.http import client_ip, refuse, refused_with, request_language
 from app.models import utcnow
 from app.services import routing
 from app.services.board import BoardFilters, build_board, change_marker
@@ -99,7 +98,7 @@ def _after_move(filters: BoardFilters, message: str):
 
 
 def _refused(filters: BoardFilters, task_id: int, error: DomainError):
-    db.session.rollback()
+    refuse(error)
     message = error.message(request_language())
     if request.headers.get("HX-Request"):
         return render_board(filters, errors={task_id: message}, status=error.status)
@@ -125,7 +124,7 @@ def move_task(task_id: int):
                 decision=form.decision.data,
                 note=form.note.data,
                 version=version,
-                ip=request.remote_addr,
+                ip=client_ip(),
             )
         else:
             result = routing.complete_task(
@@ -133,11 +132,10 @@ def move_task(task_id: int):
                 actor=current_user,
                 note=form.note.data,
                 version=version,
-                ip=request.remote_addr,
+                ip=client_ip(),
             )
     except DomainError as error:
         return _refused(filters, task_id, error)
-    db.session.commit()
     outcome = {"completed": "diselesaikan", "approved": "disetujui", "returned": "dikembalikan"}
     return _after_move(
         filters, f"Langkah {result.task.step_no} {outcome[result.task.outcome.value]}."
@@ -157,11 +155,10 @@ def _attach_from_card(task_id: int, form, attach, done: str):
             actor=current_user,
             store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
-            ip=request.remote_addr,
+            ip=client_ip(),
         )
     except DomainError as error:
         return _refused(filters, task_id, error)
-    db.session.commit()
     return _after_move(filters, f"{document.kind} v{document.version} {done}.")
 
 
@@ -201,7 +198,7 @@ def generate_for_task(task_id: int):
 @login_required
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    deduct_when=lambda response: bool(g.get("signing_password_failed")),
+    deduct_when=lambda response: refused_with("invalid_password"),
 )
 def sign_on_task(task_id: int):
     """Sign the measurement's report from its card, confirming with one's password."""
@@ -222,15 +219,10 @@ def sign_on_task(task_id: int):
             limit=current_app.config["MAX_CONTENT_LENGTH"],
             base_url=current_app.config["BASE_URL"],
             version=int(form.version.data) if form.version.data else None,
-            ip=request.remote_addr,
+            ip=client_ip(),
         )
     except DomainError as error:
-        if error.code == "invalid_password":
-            # The failed attempt stays on the audit trail; nothing else was changed.
-            db.session.commit()
-            g.signing_password_failed = True
         return _refused(filters, task_id, error)
-    db.session.commit()
     # The card is gone with the finished measurement: show its page, with the signed report.
     flash(
         f"Laporan {result.report.period} ditandatangani; kode verifikasi {result.report.sha256}.",

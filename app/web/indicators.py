@@ -7,9 +7,8 @@ from decimal import Decimal
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.api.errors import request_language
 from app.errors import DomainError, render_message
-from app.extensions import db
+from app.http import client_ip, refuse, request_language
 from app.models import utcnow
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
@@ -416,10 +415,10 @@ def save_indicator_value(code: str, period: str):
         changes = typed.changes(values)
         if changes:
             figures = service.set_value(
-                indicator, period, actor=current_user, ip=request.remote_addr, **changes
+                indicator, period, actor=current_user, ip=client_ip(), **changes
             )
     except DomainError as error:
-        db.session.rollback()
+        refuse(error)
         row = typed.row(indicator, error=localized(error), status="unsaved")
         if htmx:
             return render_row(row, period, error.status)
@@ -434,7 +433,6 @@ def save_indicator_value(code: str, period: str):
             return "", 204
         flash(f"{indicator.code}: tidak ada perubahan.", "info")
         return _back_to_page(period, indicator.code)
-    db.session.commit()
     if not htmx:
         flash(f"{indicator.code} periode {period} tersimpan.", "success")
         return _back_to_page(period, indicator.code)
@@ -475,11 +473,9 @@ def import_indicator_values():
     upload = form.file.data
     try:
         rows, source = service.rows_from_file(upload.filename, upload.read())
-        result = service.import_values(
-            rows, actor=current_user, source=source, ip=request.remote_addr
-        )
+        result = service.import_values(rows, actor=current_user, source=source, ip=client_ip())
     except service.ImportRejected as rejected:
-        db.session.rollback()
+        refuse(rejected)
         return render_page(
             period,
             section,
@@ -488,11 +484,10 @@ def import_indicator_values():
             status=rejected.status,
         )
     except DomainError as error:
-        db.session.rollback()
+        refuse(error)
         return render_page(
             period, section, import_form=form, import_problem=localized(error), status=error.status
         )
-    db.session.commit()
     flash(
         f"{result.applied} baris diterapkan ({result.created} baru, {result.updated} diperbarui).",
         "success",

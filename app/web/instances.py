@@ -2,12 +2,11 @@
 
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.api.errors import request_language
 from app.errors import DomainError
-from app.extensions import db
+from app.http import client_ip, refuse, request_language
 from app.models import TaskOutcome, TaskStatus
 from app.services import routing
 from app.services.documents import documents_of_instance
@@ -91,14 +90,13 @@ def start_instance():
                 period=form.period.data,
                 title=form.title.data or None,
                 actor=current_user,
-                ip=request.remote_addr,
+                ip=client_ip(),
             )
         except DomainError as error:
-            db.session.rollback()
+            refuse(error)
             form.period.errors.append(error.message(request_language()))
             status = error.status
         else:
-            db.session.commit()
             flash(f"Pengukuran {instance.period} dimulai.", "success")
             return redirect(url_for("web.instance_page", instance_id=instance.id))
     elif form.is_submitted():
