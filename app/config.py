@@ -32,6 +32,14 @@ class Config:
     # Where the office serves this app: printed (with a QR code) on every signed report as
     # the link to its public verification page, `<BASE_URL>/verify/<sha256>`.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The audit chain's key (HMAC): AUDIT_KEY, else the file AUDIT_KEY_FILE that `flask init-db`
+    # creates. Never in the database or its backups; the same on every host.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", str(BASE_DIR / "instance" / "audit.key"))
+    # The checkpoint journal (default: audit/checkpoints.jsonl in STORAGE_DIR) and how often at
+    # most each process appends to it.
+    AUDIT_JOURNAL = os.environ.get("AUDIT_JOURNAL")
+    AUDIT_CHECKPOINT_SECONDS = _env_int("AUDIT_CHECKPOINT_SECONDS", 60)
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     TOKEN_TTL_HOURS = _env_int("TOKEN_TTL_HOURS", 12)
 
@@ -60,3 +68,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    AUDIT_KEY = "test-audit-key-not-for-production"
+    AUDIT_CHECKPOINT_SECONDS = 0

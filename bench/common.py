@@ -33,6 +33,7 @@ def make_app(database_url: str, storage: Path, roles=ROLES):
             "STORAGE_DIR": str(storage),
             "SECRET_KEY": "bench",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "AUDIT_KEY": "bench-audit-key-not-for-production",
         }
     )
     # A unique suffix lets a benchmark run again on the same PostgreSQL database.

@@ -230,3 +230,67 @@ def test_second_demo_says_already_loaded(demo_app):
     assert "Demo already loaded." in result.output
     with demo_app.app_context():
         assert (count(User), count(Instance), count(AuditEvent)) == before
+
+
+# --- the audit key and `flask audit verify` ------------------------------------------------
+
+
+@pytest.fixture
+def keyless_app(tmp_path):
+    """An app on an empty SQLite file with no audit key configured, only a key file path."""
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'keyless.db'}",
+        STORAGE_DIR=str(tmp_path / "blobs"),
+        AUDIT_KEY=None,
+        AUDIT_KEY_FILE=str(tmp_path / "secret" / "audit.key"),
+    )
+    app = create_app(config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_init_db_creates_the_audit_key_once(keyless_app, tmp_path):
+    """init-db makes a random audit key file, readable by its owner only, and keeps it."""
+    key_file = tmp_path / "secret" / "audit.key"
+    result = keyless_app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert f"Audit key created at {key_file}" in result.output
+    key = key_file.read_text()
+    assert len(key.strip()) == 64
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    again = keyless_app.test_cli_runner().invoke(args=["init-db"])
+    assert again.exit_code == 0 and "Audit key created" not in again.output
+    assert key_file.read_text() == key
+
+
+def test_the_key_never_lands_in_the_database(keyless_app, tmp_path):
+    """No table holds the audit key: a database dump reveals nothing that forges the chain."""
+    keyless_app.test_cli_runner().invoke(args=["demo"])
+    key = (tmp_path / "secret" / "audit.key").read_text().strip()
+    dump = "\n".join(
+        sa.create_engine(f"sqlite:///{tmp_path / 'keyless.db'}")
+        .raw_connection()
+        .driver_connection.iterdump()
+    )
+    assert key not in dump
+
+
+def test_audit_verify_says_ok_or_what_broke(demo_app):
+    """`flask audit verify` prints the check as JSON; a broken chain exits with status 1."""
+    runner = demo_app.test_cli_runner()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert '"ok": true' in result.output
+    with demo_app.app_context():
+        victim = db.session.scalar(sa.select(sa.func.min(AuditEvent.id))) + 3
+        db.session.execute(
+            sa.update(AuditEvent).where(AuditEvent.id == victim).values(summary="diubah")
+        )
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert '"reason": "edited"' in result.output
+    assert f'"first_bad_event": {victim}' in result.output
