@@ -36,7 +36,7 @@ class Config:
     # creates. Never in the database or its backups; the same on every host.
     AUDIT_KEY = os.environ.get("AUDIT_KEY")
     AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", str(BASE_DIR / "instance" / "audit.key"))
-    # The checkpoint journal (default: audit/checkpoints.jsonl in STORAGE_DIR) and how often at
+    # The checkpoint journal (default: audit-checkpoints.jsonl beside STORAGE_DIR) and how often at
     # most each process appends to it.
     AUDIT_JOURNAL = os.environ.get("AUDIT_JOURNAL")
     AUDIT_CHECKPOINT_SECONDS = _env_int("AUDIT_CHECKPOINT_SECONDS", 60)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.services.audit.keys import current_key, mac
 
 DIRTY = "audit_head_moved"
-JOURNAL = "checkpoints.jsonl"
+JOURNAL = "audit-checkpoints.jsonl"
 log = logging.getLogger(__name__)
 
 
@@ -40,9 +40,10 @@ class Checkpoint:
 
 
 def journal_path(config) -> Path:
-    """AUDIT_JOURNAL, by default `audit/checkpoints.jsonl` inside the document store."""
+    """AUDIT_JOURNAL, by default `audit-checkpoints.jsonl` beside the document store (in the
+    folder that holds STORAGE_DIR, so the store keeps only content-addressed files)."""
     configured = config.get("AUDIT_JOURNAL")
-    return Path(configured) if configured else Path(config["STORAGE_DIR"]) / "audit" / JOURNAL
+    return Path(configured) if configured else Path(config["STORAGE_DIR"]).parent / JOURNAL
 
 
 def _checkpoint_mac(key: bytes, checkpoint: Checkpoint) -> str:
