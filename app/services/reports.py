@@ -16,8 +16,8 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -41,6 +41,7 @@ from app.models import (
     UserRole,
     utcnow,
 )
+from app.rendering.format import format_percent
 from app.services import indicators, routing
 from app.services.diagrams import TimelineBar, svg_data_uri, timeline_svg
 from app.services.documents import BlobStore, upload_document
@@ -51,117 +52,6 @@ from app.services.sop_definitions import register_generators
 FONT_DIR = Path(__file__).resolve().parent.parent / "reports" / "fonts"
 FONT_FAMILY = "DejaVu Sans"
 FONT_FILES = {"normal": FONT_DIR / "DejaVuSans.ttf", "bold": FONT_DIR / "DejaVuSans-Bold.ttf"}
-
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-QUARTERS = {"1": "I", "2": "II", "3": "III", "4": "IV"}
-POLARITIES = {"positive": "Positif", "negative": "Negatif"}
-# Why an indicator has no achievement, as `indicators.achievement` says it.
-REASONS = {
-    "target_missing": "target belum diisi",
-    "target_zero": "target bernilai 0",
-    "realization_missing": "realisasi belum diisi",
-}
-DASH = "–"
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def format_number(value: Decimal | int | float | None, places: int | None = None) -> str:
-    """Write a number the Indonesian way, "1.234,5", with `places` decimals when given."""
-    if value is None:
-        return DASH
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    if not number.is_finite():
-        return DASH
-    if places is None:
-        number = number.normalize()
-    else:
-        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{number:,f}"
-    if number.is_zero():
-        text = text.lstrip("-")
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def format_percent(value: Decimal | None) -> str:
-    """Write an achievement with two decimals, "91,25"; a dash when there is none."""
-    return format_number(value, places=2)
-
-
-def format_date(value: date | datetime | None) -> str:
-    """Write a date the Indonesian way, "24 November 2026" (an instant in the office's zone)."""
-    if value is None:
-        return DASH
-    if isinstance(value, datetime):
-        value = value.astimezone(office_timezone())
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def format_datetime(value: datetime | None) -> str:
-    """Write an instant in the office's zone: "2 Maret 2026 07.30"."""
-    if value is None:
-        return DASH
-    local = value.astimezone(office_timezone())
-    return f"{format_date(local)} {local:%H.%M}"
-
-
-def format_duration(minutes: int | None) -> str:
-    """Write working minutes as "2 jam 05 menit" or "45 menit"."""
-    if minutes is None:
-        return DASH
-    hours, rest = divmod(int(minutes), 60)
-    return f"{format_number(hours)} jam {rest:02d} menit" if hours else f"{rest} menit"
-
-
-def format_standard(standard) -> str:
-    """Write a mutu baku as the SOP states it: "15 menit", "2 hari kerja"."""
-    return f"{standard.value} {'menit' if standard.unit == 'minute' else 'hari kerja'}"
-
-
-def format_period(period: str) -> str:
-    """Name a period: "2026-Q1" is "Triwulan I Tahun 2026", "2026" is "Tahun 2026"."""
-    year, _, quarter = period.partition("-Q")
-    if quarter in QUARTERS:
-        return f"Triwulan {QUARTERS[quarter]} Tahun {year}"
-    return f"Tahun {year}"
-
-
-def format_nip(nip: str | None) -> str:
-    """Group an 18-digit NIP as printed on letters: "19700312 199003 1 005"."""
-    if not nip:
-        return ""
-    if len(nip) == 18 and nip.isdigit():
-        return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
-    return nip
-
-
-FORMATTERS = {
-    "num": format_number,
-    "pct": format_percent,
-    "tanggal": format_date,
-    "waktu": format_datetime,
-    "durasi": format_duration,
-    "mutu_baku": format_standard,
-    "periode": format_period,
-    "nip": format_nip,
-    "polaritas": lambda polarity: POLARITIES.get(str(polarity), str(polarity)),
-    "alasan": lambda reason: REASONS.get(str(reason), str(reason)),
-}
-
 
 # --------------------------------------------------------------------------- rendering
 
@@ -199,14 +89,13 @@ def office() -> dict[str, str]:
 
 
 def render_pdf(template: str, **context) -> bytes:
-    """Render `templates/reports/<template>` to PDF bytes."""
+    """Render `templates/reports/<template>` to PDF bytes (the formats are Jinja filters)."""
     _register_chart_fonts()
     html = render_template(
         f"reports/{template}",
         fonts={style: path.as_posix() for style, path in FONT_FILES.items()},
         office=office(),
         printed_at=utcnow(),
-        **FORMATTERS,
         **context,
     )
     out = io.BytesIO()

@@ -11,16 +11,15 @@ from app.api.errors import request_language
 from app.errors import DomainError, render_message
 from app.extensions import db
 from app.models import utcnow
+from app.rendering.format import POLARITIES, format_number, format_period, input_text
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
 from app.services.periods import validate_period
-from app.services.reports import format_number, format_percent
 from app.web import bp
 from app.web.forms import IndicatorImportForm, IndicatorValueForm
 
 CODE = "<string(maxlength=40):code>"
 PERIOD = "<string(maxlength=20):period>"
-ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 # The services name fields in English (the API's names); the page speaks Indonesian.
 FIELD_LABELS = {
     "indicator": "indikator",
@@ -28,37 +27,9 @@ FIELD_LABELS = {
     "target": "target",
     "realization": "realisasi",
 }
-POLARITIES = {
-    "positive": ("↑", "lebih tinggi lebih baik"),
-    "negative": ("↓", "lebih rendah lebih baik"),
-}
-REASONS = {
-    "target_missing": "target belum diisi",
-    "target_zero": "target bernilai 0",
-    "realization_missing": "realisasi belum diisi",
-}
 
 
 # --- formatting --------------------------------------------------------------------------
-
-
-# The pages write numbers exactly as the printed reports do.
-bp.add_app_template_filter(format_number, "id_number")
-bp.add_app_template_filter(format_percent, "id_percent")
-
-
-def input_text(value: Decimal | None) -> str:
-    """Write a value for an input: a decimal comma and no grouping ("1234,5"), because
-    `parse_number_text` reads a lone dot as a decimal point."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f").replace(".", ",")
-
-
-def period_label(period: str) -> str:
-    """Name a period: "Triwulan IV 2026", "Tahun 2026"."""
-    year, _, quarter = period.partition("-Q")
-    return f"Triwulan {ROMAN[quarter]} {year}" if quarter in ROMAN else f"Tahun {year}"
 
 
 def current_quarter() -> str:
@@ -76,7 +47,7 @@ def period_choices(selected: str) -> list[tuple[str, list[tuple[str, str]]]]:
     groups = []
     for year in sorted(years, reverse=True):
         periods = [str(year), *service.quarter_periods(str(year))]
-        groups.append((str(year), [(p, period_label(p)) for p in periods]))
+        groups.append((str(year), [(p, format_period(p)) for p in periods]))
     return groups
 
 
@@ -318,10 +289,7 @@ def render_page(
 
 def _helpers() -> dict:
     return {
-        "period_label": period_label,
         "polarities": POLARITIES,
-        "reasons": REASONS,
-        "input_text": input_text,
         "scale_legend": scale_legend,
     }
 
