@@ -1,11 +1,9 @@
 """Reports: the measurement's documents as PDF, rendered with xhtml2pdf from templates.
 
 Kertas kerja per section, the recap, the draft and final report, and the timeline against
-the mutu baku. Each renders `templates/reports/<name>.html` with the office letterhead,
-"Halaman X dari Y" in a footer frame, and DejaVu Sans embedded from `app/reports/fonts`
-(so Indonesian text and signs such as ≥ print the same on every server, whatever fonts
-it has). Charts are SVG drawn here or in `diagrams`, embedded as `data:` images, which
-xhtml2pdf draws through svglib as vectors.
+the mutu baku. Each renders `templates/reports/<name>.html` (through `rendering.pdf`) with
+the office letterhead and "Halaman X dari Y" in a footer frame. Charts are SVG drawn here
+or in `diagrams`, embedded as `data:` images.
 
 Generated documents count as step outputs: a step's `generated_outputs` names the
 generator of a kind, and `generate_document` renders it and attaches it as the next
@@ -18,14 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
-from flask import current_app, render_template
-from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
+from flask import current_app
 
 from app.errors import DomainError, not_found
 from app.extensions import db
@@ -41,7 +35,9 @@ from app.models import (
     UserRole,
     utcnow,
 )
+from app.rendering.fonts import FONT_FAMILY
 from app.rendering.format import format_percent
+from app.rendering.pdf import render_pdf
 from app.services import indicators, routing
 from app.services.diagrams import TimelineBar, svg_data_uri, timeline_svg
 from app.services.documents import BlobStore, upload_document
@@ -49,32 +45,7 @@ from app.services.indicators import MeasurementSheet, SectionSheet
 from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import register_generators
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "reports" / "fonts"
-FONT_FAMILY = "DejaVu Sans"
-FONT_FILES = {"normal": FONT_DIR / "DejaVuSans.ttf", "bold": FONT_DIR / "DejaVuSans-Bold.ttf"}
-
 # --------------------------------------------------------------------------- rendering
-
-
-class RenderError(RuntimeError):
-    """xhtml2pdf could not render a template: a bug in the template, not in the request."""
-
-
-@cache
-def _register_chart_fonts() -> None:
-    """Let svglib draw the charts' "DejaVu Sans" with the bundled files, not the system's."""
-    from svglib.fonts import register_font
-
-    register_font(FONT_FAMILY, str(FONT_FILES["normal"]), rlgFontName="SakipDejaVuSans")
-    register_font(
-        FONT_FAMILY, str(FONT_FILES["bold"]), weight="bold", rlgFontName="SakipDejaVuSans-Bold"
-    )
-
-
-def _policy() -> ResourceAccessPolicy:
-    # The templates are ours, but they carry text the office typed (indicator names): read
-    # nothing but the bundled fonts and the document's own data: URIs, fetch nothing.
-    return ResourceAccessPolicy.server(FONT_DIR, allow_remote=False)
 
 
 def office() -> dict[str, str]:
@@ -88,21 +59,9 @@ def office() -> dict[str, str]:
     }
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """Render `templates/reports/<template>` to PDF bytes (the formats are Jinja filters)."""
-    _register_chart_fonts()
-    html = render_template(
-        f"reports/{template}",
-        fonts={style: path.as_posix() for style, path in FONT_FILES.items()},
-        office=office(),
-        printed_at=utcnow(),
-        **context,
-    )
-    out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=_policy())
-    if result.err:
-        raise RenderError(f"xhtml2pdf could not render {template} ({result.err} errors)")
-    return out.getvalue()
+def _render(template: str, **context) -> bytes:
+    """Render a report with the letterhead and the printing time."""
+    return render_pdf(template, office=office(), printed_at=utcnow(), **context)
 
 
 # --------------------------------------------------------------------------- charts
@@ -335,7 +294,7 @@ def worksheets_pdf(instance: Instance) -> bytes:
 
 
 def _worksheets(instance: Instance, sheet: MeasurementSheet, sections: list) -> bytes:
-    return render_pdf(
+    return _render(
         "worksheet.html",
         sections=sections,
         # The scale the predikat come from, when the sheet says it.
@@ -347,7 +306,7 @@ def _worksheets(instance: Instance, sheet: MeasurementSheet, sections: list) -> 
 def recap_pdf(instance: Instance) -> bytes:
     """Render the Rekapitulasi Hasil Pengukuran Kinerja: every section, the summary, a chart."""
     sheet = measurement_of(instance)
-    return render_pdf(
+    return _render(
         "recap.html",
         sheet=sheet,
         chart=achievement_chart(sheet, office()["name"]),
@@ -369,7 +328,7 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
         summary["steps_open"] = 0
         summary["completed_at"] = dated = signature.signed_at
         signatory = signature.signatory
-    return render_pdf(
+    return _render(
         "report.html",
         sheet=sheet,
         chart=achievement_chart(sheet, office()["name"]),
@@ -386,7 +345,7 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
 def timeline_pdf(instance: Instance) -> bytes:
     """Render each task's working time against its mutu baku: the chart and the table."""
     timeline = routing.timeline(instance)
-    return render_pdf(
+    return _render(
         "timeline.html",
         rows=timeline["rows"],
         summary=timeline_summary(instance, timeline),
