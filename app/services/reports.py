@@ -1,9 +1,9 @@
-"""Reports: the measurement's documents as PDF, rendered with xhtml2pdf from templates.
+"""Reports: the measurement's documents as PDF, rendered from templates (`rendering.pdf`).
 
 Kertas kerja per section, the recap, the draft and final report, and the timeline against
-the mutu baku. Each renders `templates/reports/<name>.html` (through `rendering.pdf`) with
-the office letterhead and "Halaman X dari Y" in a footer frame. Charts are SVG drawn here
-or in `diagrams`, embedded as `data:` images.
+the mutu baku. Each renders `templates/reports/<name>.html` with the office letterhead and
+"Halaman X dari Y" in a footer frame; the charts are SVG (`rendering.svg`) embedded as
+`data:` images.
 
 Generated documents count as step outputs: a step's `generated_outputs` names the
 generator of a kind, and `generate_document` renders it and attaches it as the next
@@ -11,12 +11,9 @@ version of that kind, exactly like an upload.
 """
 
 import io
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -35,17 +32,15 @@ from app.models import (
     UserRole,
     utcnow,
 )
-from app.rendering.fonts import FONT_FAMILY
-from app.rendering.format import format_percent
 from app.rendering.pdf import render_pdf
+from app.rendering.svg.chart import ChartBar, achievement_chart_svg
+from app.rendering.svg.timeline import timeline_bars, timeline_svg
+from app.rendering.svg.writer import data_uri
 from app.services import indicators, routing
-from app.services.diagrams import TimelineBar, svg_data_uri, timeline_svg
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet, SectionSheet
 from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import register_generators
-
-# --------------------------------------------------------------------------- rendering
 
 
 def office() -> dict[str, str]:
@@ -67,126 +62,16 @@ def _render(template: str, **context) -> bytes:
 # --------------------------------------------------------------------------- charts
 
 
-CHART_BAR = "#2f5d8a"
-CHART_TOTAL = "#1b3652"
-CHART_GRID = "#c5ccd6"
-CHART_INK = "#1f2933"
-CHART_MUTED = "#5b6675"
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Break `text` into at most two lines of about `width` characters."""
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])]
-        if len(lines[1]) > width:
-            lines[1] = lines[1][: width - 1].rstrip() + "…"
-    return lines
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    """One bar of the achievement chart: a section, or the whole office (`total`)."""
-
-    label: str
-    value: Decimal | None
-    category: str
-    total: bool = False
-
-
-def achievement_chart_svg(bars: Sequence[ChartBar], title: str) -> str:
-    """Draw achievement (capaian, %) as horizontal bars against a dashed line at 100 %,
-    with each value and predikat in a column of its own."""
-    label_w, plot_w, value_w, row_h, top = 200, 280, 150, 34, 26
-    values = [float(b.value) for b in bars if b.value is not None]
-    axis_max = max(120, 20 * math.ceil(max(values, default=0) / 20))
-    scale = plot_w / axis_max
-    left = label_w + 10
-    values_x = left + plot_w + 12
-    bottom = top + row_h * len(bars)
-    width, height = values_x + value_w, bottom + 40
-
-    def text(x: float, y: float, content: str, size: float, **attrs: object) -> str:
-        attrs.setdefault("fill", CHART_INK)
-        extra = "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in attrs.items())
-        return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{extra}>{escape(content)}</text>'
-
-    parts = [
-        text(0, 13, title, 12, font_weight="bold"),
-        text(values_x, 13, "Capaian · predikat", 10, fill=CHART_MUTED),
-    ]
-    for tick in range(0, axis_max + 1, 20):
-        x = left + tick * scale
-        if tick == 100:
-            style = f'stroke="{CHART_INK}" stroke-width="1.3" stroke-dasharray="5 3"'
-        elif tick == 0:
-            style = f'stroke="{CHART_INK}" stroke-width="1.2"'
-        else:
-            style = f'stroke="{CHART_GRID}" stroke-width="0.8"'
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{bottom}" {style}/>')
-        parts.append(text(x, bottom + 14, str(tick), 9.5, text_anchor="middle", fill=CHART_MUTED))
-    parts.append(
-        text(
-            left + plot_w / 2,
-            bottom + 31,
-            "capaian (%); garis putus-putus: target 100 %",
-            9.5,
-            text_anchor="middle",
-            fill=CHART_MUTED,
-        )
-    )
-    for i, bar in enumerate(bars):
-        mid = top + i * row_h + row_h / 2
-        lines = _wrap(bar.label, 30)
-        first = mid - 6.5 * (len(lines) - 1) + 4
-        weight = {"font_weight": "bold"} if bar.total else {}
-        for n, line in enumerate(lines):
-            parts.append(text(label_w, first + 13 * n, line, 11, text_anchor="end", **weight))
-        if bar.value is None:
-            parts.append(text(values_x, mid + 4, "tidak dapat diukur", 10.5, fill=CHART_MUTED))
-            continue
-        bar_w = max(0.0, min(float(bar.value), axis_max) * scale)
-        fill = CHART_TOTAL if bar.total else CHART_BAR
-        parts.append(
-            f'<rect x="{left}" y="{mid - 9:.1f}" width="{bar_w:.1f}" height="18" fill="{fill}"/>'
-        )
-        label = f"{format_percent(bar.value)} % · {bar.category}"
-        parts.append(text(values_x, mid + 4, label, 10.5, **weight))
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}"'
-        f' height="{height}" viewBox="0 0 {width} {height}" font-family={quoteattr(FONT_FAMILY)}>'
-        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
-    )
-
-
 def achievement_chart(sheet: MeasurementSheet, office_name: str) -> str:
     """Answer the achievement-by-section chart of `sheet` as a data URI."""
     bars = [ChartBar(s.name, s.average, s.category.label) for s in sheet.sections if s.rows]
     bars.append(ChartBar(f"{office_name} (keseluruhan)", sheet.average, sheet.category.label, True))
-    return svg_data_uri(achievement_chart_svg(bars, "Capaian kinerja per bagian"))
+    return data_uri(achievement_chart_svg(bars, "Capaian kinerja per bagian"))
 
 
-def timeline_chart(rows: list[dict]) -> str:
-    """Answer the working-time-against-mutu-baku chart of timeline rows as a data URI."""
-    bars = [
-        TimelineBar(
-            label=f"Langkah {row['step_no']}"
-            + (f" (putaran {row['iteration']})" if row["iteration"] > 1 else ""),
-            standard_minutes=row["standard_minutes"],
-            working_minutes=row["working_minutes"],
-            late=bool(row["late"]) or row["overdue"],
-            open=row["closed_at"] is None,
-        )
-        for row in rows
-    ]
-    return svg_data_uri(timeline_svg(bars, title="Waktu kerja per langkah dibanding mutu baku"))
+def timeline_chart(views: list[routing.TaskView]) -> str:
+    """Answer the working-time-against-mutu-baku chart of described tasks as a data URI."""
+    return data_uri(timeline_svg(timeline_bars(views)))
 
 
 # --------------------------------------------------------------------------- data
@@ -344,12 +229,13 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
 
 def timeline_pdf(instance: Instance) -> bytes:
     """Render each task's working time against its mutu baku: the chart and the table."""
-    timeline = routing.timeline(instance)
+    now = utcnow()
+    timeline = routing.timeline(instance, now=now)
     return _render(
         "timeline.html",
         rows=timeline["rows"],
         summary=timeline_summary(instance, timeline),
-        chart=timeline_chart(timeline["rows"]),
+        chart=timeline_chart(routing.describe_tasks(instance.tasks, now)),
         definition=routing.definition_for(instance),
         landscape=True,
         **_common(instance, TIMELINE_TITLE),
