@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import segno
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Instance, SignedReport, Task, User, utcnow
+from app.rendering.svg.qr import qr_data_uri
 from app.services import audit, reports, routing
-from app.services.diagrams import svg_data_uri
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet
 from app.services.persistence import add_or_conflict
@@ -35,8 +34,6 @@ SIGNED_REPORT = reports.SIGNED_REPORT
 SIGNED_TITLE = f"{reports.REPORT_TITLE} Ditandatangani"
 CONTENT_FORMAT = "sakip-laporan-ditandatangani/1"
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-# Modules of light margin around the QR code; the stamp's padding adds to it.
-QR_BORDER = 2
 
 
 @dataclass(frozen=True)
@@ -139,35 +136,6 @@ def report_content(instance: Instance, signer: User, signed_at: datetime) -> dic
 def verify_url(base_url: str, sha256: str) -> str:
     """The public verification link of a printed hash."""
     return f"{base_url.rstrip('/')}/verify/{sha256}"
-
-
-def qr_svg(text: str, border: int = QR_BORDER) -> str:
-    """Draw `text` as a QR code: one filled path of the dark modules' runs, one unit a module,
-    so no renderer leaves seams between rows (stroked rows, segno's own SVG, may show them)."""
-    rows = list(segno.make(text, error="m", micro=False).matrix_iter(scale=1, border=border))
-    size = len(rows)
-    runs = []
-    for y, row in enumerate(rows):
-        x = 0
-        while x < size:
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < size and row[x]:
-                x += 1
-            runs.append(f"M{start} {y}h{x - start}v1h{start - x}z")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{size * 4}"'
-        f' height="{size * 4}" viewBox="0 0 {size} {size}">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>'
-    )
-
-
-def qr_data_uri(text: str) -> str:
-    """Draw `text` as a QR code, as an SVG `data:` URI (drawn as vectors in the PDF)."""
-    return svg_data_uri(qr_svg(text))
 
 
 # --------------------------------------------------------------------------- signing

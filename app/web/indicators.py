@@ -10,16 +10,15 @@ from flask_login import current_user, login_required
 from app.errors import DomainError, render_message
 from app.http import client_ip, refuse, request_language
 from app.models import utcnow
+from app.rendering.format import POLARITIES, format_number, format_period, input_text
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
 from app.services.periods import is_period, parse_period, periods_for, quarter_of, validate_period
-from app.services.reports import format_number, format_percent
 from app.web import bp
 from app.web.forms import IndicatorImportForm, IndicatorValueForm
 
 CODE = "<string(maxlength=40):code>"
 PERIOD = "<string(maxlength=20):period>"
-ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 # The services name fields in English (the API's names); the page speaks Indonesian.
 FIELD_LABELS = {
     "indicator": "indikator",
@@ -27,37 +26,9 @@ FIELD_LABELS = {
     "target": "target",
     "realization": "realisasi",
 }
-POLARITIES = {
-    "positive": ("↑", "lebih tinggi lebih baik"),
-    "negative": ("↓", "lebih rendah lebih baik"),
-}
-REASONS = {
-    "target_missing": "target belum diisi",
-    "target_zero": "target bernilai 0",
-    "realization_missing": "realisasi belum diisi",
-}
 
 
 # --- formatting --------------------------------------------------------------------------
-
-
-# The pages write numbers exactly as the printed reports do.
-bp.add_app_template_filter(format_number, "id_number")
-bp.add_app_template_filter(format_percent, "id_percent")
-
-
-def input_text(value: Decimal | None) -> str:
-    """Write a value for an input: a decimal comma and no grouping ("1234,5"), because
-    `parse_number_text` reads a lone dot as a decimal point."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f").replace(".", ",")
-
-
-def period_label(period: str) -> str:
-    """Name a period: "Triwulan IV 2026", "Tahun 2026"."""
-    year, _, quarter = period.partition("-Q")
-    return f"Triwulan {ROMAN[quarter]} {year}" if quarter in ROMAN else f"Tahun {year}"
 
 
 def current_quarter() -> str:
@@ -72,7 +43,7 @@ def period_choices(selected: str) -> list[tuple[str, list[tuple[str, str]]]]:
     years = {y for y in range(this_year - 2, this_year + 2) if is_period(str(y))}
     years.add(parse_period(selected).year)
     return [
-        (str(year), [(p, period_label(p)) for p in periods_for(str(year))])
+        (str(year), [(p, format_period(p)) for p in periods_for(str(year))])
         for year in sorted(years, reverse=True)
     ]
 
@@ -315,10 +286,7 @@ def render_page(
 
 def _helpers() -> dict:
     return {
-        "period_label": period_label,
         "polarities": POLARITIES,
-        "reasons": REASONS,
-        "input_text": input_text,
         "scale_legend": scale_legend,
     }
 

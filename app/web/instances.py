@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 from app.errors import DomainError
 from app.http import client_ip, refuse, request_language
 from app.models import TaskOutcome, TaskStatus
+from app.rendering.svg.flowchart import FlowProgress, flowchart_svg
+from app.rendering.svg.timeline import timeline_bars, timeline_svg
 from app.services import routing
 from app.services.documents import documents_of_instance
 from app.services.signing import signed_report_of
@@ -16,9 +18,7 @@ from app.web import bp
 from app.web.forms import StartForm
 
 
-def _progress(detail: routing.InstanceDetail):
-    from app.services.diagrams import FlowProgress
-
+def _progress(detail: routing.InstanceDetail) -> FlowProgress:
     returns: dict[int, int] = defaultdict(int)
     for view in detail.tasks:
         if view.task.outcome == TaskOutcome.RETURNED:
@@ -37,8 +37,6 @@ def _progress(detail: routing.InstanceDetail):
 def instance_page(instance_id: int):
     """Show a measurement: the flowchart with its progress, the mutu baku table, the notes
     of every return, the documents and the timeline."""
-    from app.services.diagrams import TimelineBar, flowchart_svg, timeline_svg
-
     try:
         instance = routing.get_instance(instance_id)
     except DomainError:
@@ -48,17 +46,6 @@ def instance_page(instance_id: int):
     documents = defaultdict(list)
     for document in documents_of_instance(instance.id):
         documents[document.step_no].append(document)
-    bars = [
-        TimelineBar(
-            label=f"{v.task.step_no}"
-            + (f" (putaran {v.task.iteration})" if v.task.iteration > 1 else ""),
-            standard_minutes=v.standard_minutes,
-            working_minutes=v.working_minutes,
-            late=bool(v.task.late) or v.overdue,
-            open=v.task.status == TaskStatus.OPEN,
-        )
-        for v in detail.tasks
-    ]
     returns = [v for v in detail.tasks if v.task.outcome == TaskOutcome.RETURNED]
     return render_template(
         "instances/show.html",
@@ -69,7 +56,7 @@ def instance_page(instance_id: int):
         documents=documents,
         returns=returns,
         flowchart=flowchart_svg(definition, _progress(detail)),
-        timeline=timeline_svg(bars, title="Waktu kerja per langkah dibanding mutu baku"),
+        timeline=timeline_svg(timeline_bars(detail.tasks)),
     )
 
 

@@ -4,6 +4,7 @@ from flask import abort, render_template
 from flask_login import login_required
 
 from app.errors import DomainError
+from app.rendering.svg.flowchart import flowchart_svg
 from app.services.sop_definitions import definition_of, latest_version
 from app.web import bp
 
@@ -12,8 +13,6 @@ from app.web import bp
 @login_required
 def sop_page(code: str):
     """Show an SOP's identity block and its table of activities with their mutu baku."""
-    from app.services.diagrams import flowchart_svg
-
     try:
         version = latest_version(code)
     except DomainError:

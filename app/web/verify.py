@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, make_response, redirect, render_template, request, url_for
 
 from app.extensions import limiter
+from app.rendering.format import format_nip, format_percent, format_period
 from app.services import signing
-from app.services.reports import format_nip, format_percent, format_period
 from app.web import bp
 
 # Typed hashes are 64 characters; anything much longer is not worth echoing back.

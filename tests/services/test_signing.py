@@ -1,13 +1,11 @@
 """Tests for signing the report (app/services/signing.py): the password, the one unit of work
 that stamps, stores, records and finishes the step, the two hashes, and the frozen bytes."""
 
-import base64
 import hashlib
 import io
 from datetime import UTC, datetime
 
 import pytest
-import segno
 import sqlalchemy as sa
 from flask import current_app
 
@@ -252,17 +250,6 @@ def test_the_stamp_holds_a_qr_code_of_the_verification_link(people, signing_task
     monkeypatch.setattr(signing, "qr_data_uri", lambda text: drawn.append(text) or real(text))
     report = sign(signing_task, people["camat"]).report
     assert drawn == [f"{BASE_URL}/verify/{report.sha256}"]
-
-
-def test_a_qr_code_is_an_svg_of_the_links_symbol():
-    """The QR data URI is an SVG as wide as the link's QR symbol, quiet zone included."""
-    link = f"{BASE_URL}/verify/{'a' * 64}"
-    uri = signing.qr_data_uri(link)
-    assert uri.startswith("data:image/svg+xml;base64,")
-    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
-    assert svg.startswith("<svg") and "<path" in svg
-    width, _ = segno.make(link, error="m", micro=False).symbol_size(scale=4, border=2)
-    assert f'width="{width}"' in svg
 
 
 def test_a_wrong_password_changes_nothing_but_the_audit_trail(people, signing_task):

@@ -124,7 +124,7 @@ def test_the_printed_hash_confirms_the_report(client, signed):
         "cocok dengan kode verifikasi yang tercetak",
         "Kecamatan Purbalingga",
         "Laporan Hasil Pengukuran Kinerja",
-        "Triwulan I Tahun 2026",
+        "Triwulan I 2026",
         "Drs. Bambang Widodo, M.Si.",
         "NIP 19700312 199003 1 005",
         "(waktu kantor)",

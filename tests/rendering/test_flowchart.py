@@ -1,18 +1,12 @@
-"""Tests for the SOP drawings (app/services/diagrams.py)."""
+"""Tests for the SOP flowchart (app/rendering/svg/flowchart.py)."""
 
 import base64
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from app.services.diagrams import (
-    FlowProgress,
-    TimelineBar,
-    flowchart_data_uri,
-    flowchart_svg,
-    svg_data_uri,
-    timeline_svg,
-)
+from app.rendering.svg.flowchart import FlowProgress, flowchart_data_uri, flowchart_svg
+from app.rendering.svg.writer import data_uri
 from app.services.sop_definitions import (
     Actor,
     SopDefinition,
@@ -20,41 +14,14 @@ from app.services.sop_definitions import (
     Step,
     load_definition_file,
 )
+from tests.rendering.svg import SVG, by_id, classes, parse, text_of, with_class
 
-SVG = "{http://www.w3.org/2000/svg}"
 SHIPPED = load_definition_file("app/sops/pengukuran-kinerja.yaml")[0]
 MIDWAY = FlowProgress(
     done_steps=frozenset(range(1, 10)),
     current_steps=frozenset({10}),
     returns_taken={10: 2},
 )
-
-
-def parse(svg: str) -> ET.Element:
-    """Parse an SVG string, failing the test when it is not well-formed XML."""
-    return ET.fromstring(svg)
-
-
-def classes(element: ET.Element) -> set[str]:
-    """Answer the class names of an element."""
-    return set(element.get("class", "").split())
-
-
-def with_class(root: ET.Element, name: str) -> list[ET.Element]:
-    """Answer every element carrying class `name`, in document order."""
-    return [el for el in root.iter() if name in classes(el)]
-
-
-def by_id(root: ET.Element, element_id: str) -> ET.Element:
-    """Answer the element with id `element_id`."""
-    found = [el for el in root.iter() if el.get("id") == element_id]
-    assert len(found) == 1, element_id
-    return found[0]
-
-
-def text_of(element: ET.Element) -> str:
-    """Join the text of an element and its children (tspans) with spaces."""
-    return " ".join(t.strip() for t in element.itertext() if t.strip())
 
 
 def step(no: int, actors: tuple[str, ...], next_no: int | None, **changes) -> Step:
@@ -296,10 +263,6 @@ def test_text_is_escaped():
     group = by_id(root, "flow-uji-step-1")
     assert nasty in group.find(f"{SVG}title").text
     assert with_class(group, "document")[0].find(f"{SVG}title").text == 'Output: Nota <A> & "B"'
-    bar_svg = timeline_svg([TimelineBar('<1> & "x"', 10, 5, False, False)], title="a < b & c")
-    bar_root = parse(bar_svg)
-    assert bar_root.find(f"{SVG}title").text == "a < b & c"
-    assert '<1> & "x"' in text_of(with_class(bar_root, "bar")[0])
 
 
 def test_two_steps_one_actor_still_render():
@@ -352,7 +315,7 @@ def test_data_uri_holds_the_svg():
     prefix = "data:image/svg+xml;base64,"
     assert uri.startswith(prefix)
     assert base64.b64decode(uri[len(prefix) :]).decode() == flowchart_svg(SHIPPED, MIDWAY)
-    assert svg_data_uri("<svg/>") == prefix + base64.b64encode(b"<svg/>").decode()
+    assert data_uri("<svg/>") == prefix + base64.b64encode(b"<svg/>").decode()
 
 
 def test_progress_is_frozen():
@@ -363,71 +326,3 @@ def test_progress_is_frozen():
     assert progress.returns_taken[10] == 1
     with pytest.raises(TypeError):
         progress.returns_taken[10] = 3  # type: ignore[index]
-
-
-ROWS = [
-    TimelineBar("1", 15, 12, late=False, open=False),
-    TimelineBar("9 (putaran 1)", 30, 45, late=True, open=False),
-    TimelineBar("9 (putaran 2)", 30, 26, late=False, open=True),
-    TimelineBar("10", 60, 45, late=False, open=True),
-]
-
-
-def test_timeline_draws_one_bar_per_row():
-    """Does the timeline draw one labelled bar per row with "working / standard mnt"?"""
-    root = parse(timeline_svg(ROWS))
-    bars = with_class(root, "bar")
-    assert len(bars) == 4
-    values = [text_of(with_class(bar, "value")[0]) for bar in bars]
-    assert values[0] == "12 / 15 mnt"
-    assert values[3] == "45 / 60 mnt"
-    assert "9 (putaran 2)" in text_of(bars[2])
-
-
-def test_timeline_marks_late_and_nearly_late_rows():
-    """Are late rows red with hatching, open rows past 75 % amber, and the rest green?"""
-    root = parse(timeline_svg(ROWS))
-    states = [classes(bar) - {"bar"} for bar in with_class(root, "bar")]
-    assert states == [{"bar-ok"}, {"bar-late"}, {"bar-near"}, {"bar-ok"}]
-    late = with_class(root, "bar-late")[0]
-    assert "terlambat" in text_of(with_class(late, "value")[0])
-    assert len(late.findall(f"{SVG}line")) > 2  # the standard's end mark and the hatching
-
-
-def test_timeline_flags_working_time_over_the_standard():
-    """Is a row over its standard drawn late even when the caller did not flag it?"""
-    root = parse(timeline_svg([TimelineBar("3", 30, 31, late=False, open=True)]))
-    assert "bar-late" in classes(with_class(root, "bar")[0])
-
-
-def test_timeline_scale_is_set_by_the_largest_value():
-    """Does the longest bar fit the axis, and do the ticks start at 0 and rise evenly?"""
-    root = parse(timeline_svg(ROWS))
-    widths = [float(r.get("width")) for r in with_class(root, "working")]
-    standards = [float(r.get("width")) for r in with_class(root, "standard")]
-    # 60 minutes, the largest value, spans the whole axis; 45 minutes three quarters of it.
-    assert standards[3] == max(widths + standards)
-    assert widths[1] == widths[3] == pytest.approx(standards[3] * 45 / 60)
-    ticks = [
-        int(t.text.replace(".", ""))
-        for t in with_class(root, "axis")[0].iter(f"{SVG}text")
-        if t.text.replace(".", "").isdigit()
-    ]
-    assert ticks[0] == 0 and ticks[-1] >= 60
-    assert len({b - a for a, b in zip(ticks, ticks[1:], strict=False)}) == 1
-
-
-def test_timeline_handles_zero_minutes():
-    """Does a row with no standard and no working time render without bars?"""
-    root = parse(timeline_svg([TimelineBar("1", 0, 0, late=False, open=True)]))
-    assert len(with_class(root, "bar")) == 1
-    assert not with_class(root, "working")
-    assert text_of(with_class(root, "value")[0]) == "0 / 0 mnt"
-
-
-def test_timeline_empty_says_no_data():
-    """Does an empty timeline render a friendly "Belum ada data"?"""
-    root = parse(timeline_svg([], title="Waktu"))
-    assert root.find(f"{SVG}title").text == "Waktu"
-    assert text_of(with_class(root, "empty")[0]) == "Belum ada data"
-    assert not with_class(root, "bar")

@@ -1,0 +1,166 @@
+"""Every label and number the office reads, written once, for pages and PDFs alike.
+
+Numbers the Indonesian way ("1.234,5"), dates and times in the office's zone, working time,
+the mutu baku, periods, NIPs, polarities and why an indicator cannot be measured. The same
+functions are the Jinja filters (`init_app`), so a page and a report never disagree.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+
+from app.services.office_calendar import office_timezone
+from app.services.periods import parse_period
+
+DASH = "–"
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+ROMAN = ("I", "II", "III", "IV")
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """How a polarity reads: its name in a table, its arrow and what it means."""
+
+    label: str
+    arrow: str
+    meaning: str
+
+
+POLARITIES = {
+    "positive": Polarity("Positif", "↑", "lebih tinggi lebih baik"),
+    "negative": Polarity("Negatif", "↓", "lebih rendah lebih baik"),
+}
+# Why an indicator has no achievement, as `indicators.achievement` says it.
+REASONS = {
+    "target_missing": "target belum diisi",
+    "target_zero": "target bernilai 0",
+    "realization_missing": "realisasi belum diisi",
+}
+
+
+def format_number(value: Decimal | int | float | None, places: int | None = None) -> str:
+    """Write a number the Indonesian way, "1.234,5", with `places` decimals when given."""
+    if value is None:
+        return DASH
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return DASH
+    if places is None:
+        number = number.normalize()
+    else:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{number:,f}"
+    if number.is_zero():
+        text = text.lstrip("-")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_percent(value: Decimal | None) -> str:
+    """Write an achievement with two decimals, "91,25"; a dash when there is none."""
+    return format_number(value, places=2)
+
+
+def input_text(value: Decimal | None) -> str:
+    """Write a value for an input: a decimal comma and no grouping ("1234,5"), because
+    `parse_number_text` reads a lone dot as a decimal point."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def format_date(value: date | datetime | None) -> str:
+    """Write a date the Indonesian way, "24 November 2026" (an instant in the office's zone)."""
+    if value is None:
+        return DASH
+    if isinstance(value, datetime):
+        value = value.astimezone(office_timezone())
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: datetime | None, with_day: bool = False) -> str:
+    """Write an instant in the office's zone, "2 Maret 2026 07.30", or with its day,
+    "Senin, 2 Maret 2026 07.30"."""
+    if value is None:
+        return DASH
+    local = value.astimezone(office_timezone())
+    text = f"{format_date(local)} {local:%H.%M}"
+    return f"{DAYS[local.weekday()]}, {text}" if with_day else text
+
+
+def format_duration(minutes: int | None) -> str:
+    """Write working minutes as "2 jam 05 menit" or "45 menit"."""
+    if minutes is None:
+        return DASH
+    hours, rest = divmod(int(minutes), 60)
+    return f"{format_number(hours)} jam {rest:02d} menit" if hours else f"{rest} menit"
+
+
+def format_standard(standard) -> str:
+    """Write a mutu baku as the SOP states it: "15 menit", "2 hari kerja"."""
+    return f"{standard.value} {'menit' if standard.unit == 'minute' else 'hari kerja'}"
+
+
+def format_period(code: str) -> str:
+    """Name a period: "2026-Q1" is "Triwulan I 2026", "2026" is "Tahun 2026"; anything
+    else is written as it is."""
+    period = parse_period(code)
+    if period is None:
+        return str(code)
+    if period.is_year:
+        return f"Tahun {period.year}"
+    return f"Triwulan {ROMAN[period.quarter - 1]} {period.year}"
+
+
+def format_nip(nip: str | None) -> str:
+    """Group an 18-digit NIP as printed on letters: "19700312 199003 1 005"."""
+    if not nip:
+        return ""
+    if len(nip) == 18 and nip.isdigit():
+        return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+    return nip
+
+
+def format_polarity(code: object) -> str:
+    """Name a polarity as a table does: "Positif", "Negatif"."""
+    polarity = POLARITIES.get(str(code))
+    return polarity.label if polarity else str(code)
+
+
+def format_reason(code: object) -> str:
+    """Say why an indicator cannot be measured: "target bernilai 0"."""
+    return REASONS.get(str(code), str(code))
+
+
+FILTERS = {
+    "number": format_number,
+    "percent": format_percent,
+    "date": format_date,
+    "datetime": format_datetime,
+    "duration": format_duration,
+    "mutu_baku": format_standard,
+    "period": format_period,
+    "nip": format_nip,
+    "polarity": format_polarity,
+    "reason": format_reason,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the formats as Jinja filters, for the pages and the PDF templates."""
+    app.jinja_env.filters.update(FILTERS)
