@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.errors import DomainError, not_found, render_message
 from app.extensions import db
@@ -44,7 +45,6 @@ from app.models import (
     IndicatorValue,
     OrgUnit,
     Polarity,
-    Role,
     User,
     utcnow,
 )
@@ -59,9 +59,13 @@ FOUR_PLACES = Decimal("0.0001")
 # SQLite's floating-point storage and a JSON number exactly.
 MAX_VALUE = Decimal(10) ** 11
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
-WRITER_ROLES = (Role.ADMIN.value, Role.ANGGOTA.value)
 QUARTERS = (1, 2, 3, 4)
 MAX_IMPORT_ROWS = 2000
+
+
+def writer_roles() -> tuple[str, ...]:
+    """The roles that may write indicators and their values (config INDICATOR_WRITER_ROLES)."""
+    return tuple(current_app.config["INDICATOR_WRITER_ROLES"])
 
 
 # --- the public results ------------------------------------------------------------------
@@ -431,7 +435,7 @@ def value_problem(number: Decimal) -> str | None:
 
 
 def _can_write(actor: User) -> None:
-    if not actor.has_role(*WRITER_ROLES):
+    if not actor.has_role(*writer_roles()):
         raise DomainError(403, "forbidden")
 
 
