@@ -1,6 +1,6 @@
 """SOP definitions: load and validate the definition files, and pin their versions.
 
-A definition file is YAML (see `app/sops/pengukuran-kinerja.yaml`). Each distinct
+A definition file is YAML (see the shipped ones in `app/sops/`). Each distinct
 content becomes a numbered `SopVersion` row holding a frozen copy, and an instance
 runs on the copy it started with, so editing the file never changes a run in progress.
 """
