@@ -16,7 +16,7 @@ from app.config import Config
 from app.demo import demo_pdf
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Instance, InstanceStatus, TaskOutcome, TaskStatus, User
+from app.models import Instance, InstanceStatus, OrgUnit, TaskOutcome, TaskStatus, User
 from app.services import routing
 from app.services.accounts import create_user
 from app.services.documents import configured_store, upload_document
@@ -216,3 +216,22 @@ def test_start_form_offers_the_sops_a_role_may_start(second_sop):
     with second_sop.app_context():
         started = db.session.execute(sa.select(Instance.sop_code, Instance.period)).all()
         assert [tuple(row) for row in started] == [(CODE, "2026-Q2")]
+
+
+def test_indicator_writers_come_from_configuration(second_sop, api):
+    """Does INDICATOR_WRITER_ROLES decide who writes indicators: a new SOP's role once it is
+    named there, and no longer the anggota once it is not?"""
+    with second_sop.app_context():
+        db.session.add(OrgUnit(code="pemerintahan", name="Seksi Pemerintahan", is_section=True))
+        db.session.commit()
+    second_sop.config["INDICATOR_WRITER_ROLES"] = ("admin", "bendahara")
+    body = {
+        "code": "SPJ-01",
+        "name": "SPJ tepat waktu",
+        "unit": "%",
+        "polarity": "positive",
+        "aggregation": "average",
+        "section": "pemerintahan",
+    }
+    assert api.post("/api/v1/indicators", json=body, as_="anggota").status_code == 403
+    assert api.post("/api/v1/indicators", json=body, as_="bendahara").status_code == 201
