@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.models import ADMIN
 from app.services import audit
 from app.services.accounts import create_user
 from app.services.audit import journal
@@ -92,7 +93,7 @@ def init_app(app: Flask) -> None:
                 full_name=full_name,
                 nip=nip,
                 password=password,
-                roles=["admin"],
+                roles=[ADMIN],
                 actor="cli",
             )
         except IntegrityError:

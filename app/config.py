@@ -21,6 +21,14 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "blobs"))
     SOP_DIR = os.environ.get("SOP_DIR", str(BASE_DIR / "app" / "sops"))
+    # The SOP a new measurement runs unless another is chosen, and whose lanes lead the board.
+    DEFAULT_SOP = os.environ.get("DEFAULT_SOP", "pengukuran-kinerja")
+    # Who may write indicator values: role codes, comma-separated in the environment.
+    INDICATOR_WRITER_ROLES = tuple(
+        role.strip()
+        for role in os.environ.get("INDICATOR_WRITER_ROLES", "admin,anggota").split(",")
+        if role.strip()
+    )
     CALENDAR_FILE = os.environ.get(
         "CALENDAR_FILE", str(BASE_DIR / "app" / "data" / "calendar-purbalingga.yaml")
     )

@@ -13,14 +13,16 @@ import yaml
 from flask import current_app
 
 from app.extensions import db
-from app.models import OrgUnit, User, utcnow
+from app.models import ADMIN, VIEWER, OrgUnit, User, utcnow
 from app.services import indicators, routing, signing
 from app.services.accounts import create_user
 from app.services.documents import BlobStore, configured_store, upload_document
 from app.services.office_calendar import office_calendar
-from app.services.sop_definitions import definition_of
+from app.services.sop_definitions import definition_of, latest_version
 
 DEMO_PASSWORD = "purbalingga2026"
+# The SOP the demo's measurements run (the walks below know its steps).
+DEMO_SOP = "pengukuran-kinerja"
 DEMO_INDICATORS = Path(__file__).parent / "data" / "demo-indicators.yaml"
 
 UNITS = [
@@ -41,8 +43,8 @@ USERS = [
     ("kasi.pmd", "Dewi Lestari, S.E.", "198206112006042012", ["kasi"], "pmd"),
     ("anggota", "Rina Kusumawati, S.Kom.", "199003082015032006", ["anggota"], "sekretariat"),
     ("anggota2", "Yoga Pratama, A.Md.", "199407222019031002", ["anggota"], "sekretariat"),
-    ("admin", "Admin Sistem Kecamatan", None, ["admin"], "sekretariat"),
-    ("viewer", "Inspektorat (pemantau)", None, ["viewer"], None),
+    ("admin", "Admin Sistem Kecamatan", None, [ADMIN], "sekretariat"),
+    ("viewer", "Inspektorat (pemantau)", None, [VIEWER], None),
 ]
 
 
@@ -213,20 +215,22 @@ def load_demo() -> str:
     store = configured_store()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     calendar = office_calendar()
-    camat = users[0]
-    by_name = {u.username: u for u in users}
-    indicator_count = load_demo_indicators(by_name["admin"], by_name["anggota"])
+    definition = definition_of(latest_version(DEMO_SOP))
+    starter = next(u for u in users if u.has_role(*definition.starters))
+    admin = next(u for u in users if u.has_role(ADMIN))
+    writer = next(u for u in users if u.has_role(*indicators.writer_roles()) and u is not admin)
+    indicator_count = load_demo_indicators(admin, writer)
 
     # Q2 finished last quarter, with one return at the Sekcam's review.
     q2_start = calendar.next_working_moment(utcnow() - timedelta(days=120))
     q2 = routing.start_instance(
-        sop_code="pengukuran-kinerja", period="2026-Q2", actor=camat, started_at=q2_start
+        sop_code=DEMO_SOP, period="2026-Q2", actor=starter, started_at=q2_start
     )
     _walk(q2, users, until_step=None, store=store, limit=limit, start=q2_start, returns_at=(10,))
     # Q3 is being measured now: the Tim SAKIP is at step 7.
-    q3_start = _start_for_walk(calendar, definition_of(q2.sop_version), until_step=7)
+    q3_start = _start_for_walk(calendar, definition, until_step=7)
     q3 = routing.start_instance(
-        sop_code="pengukuran-kinerja", period="2026-Q3", actor=camat, started_at=q3_start
+        sop_code=DEMO_SOP, period="2026-Q3", actor=starter, started_at=q3_start
     )
     _walk(q3, users, until_step=7, store=store, limit=limit, start=q3_start)
     return (

@@ -39,6 +39,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Langkah {step} ({step_name}) hanya dapat dikerjakan oleh: {actors}.",
         "Step {step} ({step_name}) can only be done by: {actors}.",
     ),
+    "unknown_role": (
+        "Peran tidak dikenal: {roles}. Peran yang ada: {known}.",
+        "Unknown role: {roles}. The roles are: {known}.",
+    ),
     "not_found": ("{what} tidak ditemukan.", "{what} not found."),
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
     "task_not_open": (

@@ -2,20 +2,40 @@
 
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from app.config import Config
 from app.demo import demo_pdf
 from app.extensions import db
+from app.models import SYSTEM_ROLES
 from app.services.accounts import create_user
+from app.services.sop_definitions import SopDefinition, load_definition_file
 
 PASSWORD = "rahasia"
-ROLES = ["camat", "sekcam", "kasi", "anggota", "admin", "viewer"]
 
 
-def make_users() -> dict[str, int]:
-    """Create one user per role (username = role) plus a second kasi and anggota."""
+def shipped_definition(code: str = Config.DEFAULT_SOP) -> SopDefinition:
+    """Return the definition of SOP `code` among the shipped definition files."""
+    for path in sorted(Path(Config.SOP_DIR).glob("*.yaml")):
+        definition, _ = load_definition_file(path)
+        if definition.code == code:
+            return definition
+    raise LookupError(f"no shipped SOP {code!r}")
+
+
+# The default SOP's actors, then the system roles: one user of each in the fixtures.
+ROLES = [actor.code for actor in shipped_definition().actors] + list(SYSTEM_ROLES)
+# Roles that get a second user ("kasi2"), for steps two people of one role may do.
+SECOND_USERS = ("kasi", "anggota")
+
+
+def make_users(roles=None, seconds=SECOND_USERS) -> dict[str, int]:
+    """Create one user per role (username = role; by default the default SOP's actors and the
+    system roles) plus a second user (`kasi2`) of each of `seconds`."""
     ids = {}
-    for i, username in enumerate(ROLES + ["kasi2", "anggota2"]):
-        role = username.rstrip("2")
+    roles = ROLES if roles is None else list(roles)
+    for i, username in enumerate(roles + [f"{role}2" for role in seconds]):
+        role = username.removesuffix("2")
         user = create_user(
             username=username,
             full_name=f"Pengguna {username.title()}",
@@ -78,21 +98,28 @@ class ApiClient:
         )
 
 
-# Who acts at each step of the shipped SOP, by the first actor role of the step.
+# Who acts at each step, by the first actor role of the step (users are named by role).
 @dataclass
 class SopRunner:
-    """Walk measurements through the API the way the office would."""
+    """Walk measurements of SOP `sop` (None: the default one) through the API the way the
+    office would."""
 
     api: ApiClient
+    sop: str | None = None
     steps: dict[int, dict] = field(default_factory=dict)
 
     def definition(self) -> dict[int, dict]:
         if not self.steps:
-            body = self.api.get("/api/v1/sops/pengukuran-kinerja").get_json()
+            code = self.sop or Config.DEFAULT_SOP
+            body = self.api.get(f"/api/v1/sops/{code}").get_json()
             self.steps = {step["no"]: step for step in body["steps"]}
         return self.steps
 
-    def start(self, period: str = "2026-Q1", as_: str = "camat", **extra) -> dict:
+    def start(self, period: str = "2026-Q1", as_: str | None = None, **extra) -> dict:
+        """Start a measurement as `as_` (by default the first step's actor)."""
+        if self.sop:
+            extra.setdefault("sop", self.sop)
+        as_ = as_ or self.actor_of(next(iter(self.definition())))
         response = self.api.post("/api/v1/instances", json={"period": period, **extra}, as_=as_)
         assert response.status_code == 201, response.get_json()
         return response.get_json()

@@ -1,5 +1,6 @@
 """Tests that the migrations in migrations/ build exactly the schema the models describe."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -98,3 +99,37 @@ def test_downgrade_to_base_and_upgrade_again(sqlite_app):
         head = db.session.get(AuditHead, 1)
         assert (head.last_event_id, head.last_hash) == (None, GENESIS_HASH)
         db.session.rollback()
+
+
+def test_roles_migration_keeps_the_rows_and_frees_the_codes(sqlite_app):
+    """Moving user_role.role off the enum keeps every role held, then takes any SOP actor's
+    code (and refuses an empty one); going back drops only the roles the enum did not know."""
+    user_role = sa.table("user_role", sa.column("user_id"), sa.column("role"))
+    with sqlite_app.app_context():
+        db.session.remove()
+        downgrade(revision="5044625011e8")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO user_account (id, username, full_name, password_hash, "
+                    "is_active_account, created_at) VALUES (1, 'camat', 'C', 'x', 1, "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(user_role.insert(), [{"user_id": 1, "role": "camat"}])
+            with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+                connection.execute(user_role.insert(), [{"user_id": 1, "role": "bendahara"}])
+
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(user_role.insert(), [{"user_id": 1, "role": "bendahara"}])
+            with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+                connection.execute(user_role.insert(), [{"user_id": 1, "role": ""}])
+            roles = connection.execute(sa.select(user_role.c.role).order_by("role")).scalars()
+            assert list(roles) == ["bendahara", "camat"]
+
+        downgrade(revision="5044625011e8")
+        with db.engine.connect() as connection:
+            assert list(connection.execute(sa.select(user_role.c.role)).scalars()) == ["camat"]
+        upgrade()
+        assert schema_diff(db.metadata) == []

@@ -29,7 +29,9 @@ ID = "<int(min=1, max=2147483647):instance_id>"
 @blp.route("/instances", methods=["POST"])
 @blp.arguments(InstanceCreateSchema)
 @blp.response(201, InstanceDetailSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Only the camat or an admin starts one")
+@blp.alt_response(
+    403, schema=ErrorSchema, description="Only an actor of the first step, or an admin, starts one"
+)
 @blp.alt_response(409, schema=ErrorSchema, description="duplicate_instance")
 @blp.alt_response(422, schema=ErrorSchema, description="invalid_period, invalid_started_at")
 def create_instance(body):

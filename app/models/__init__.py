@@ -12,7 +12,16 @@ from app.models.indicators import (
 )
 from app.models.signing import SignedReport
 from app.models.types import utcnow
-from app.models.users import ApiToken, OrgUnit, Role, User, UserRole
+from app.models.users import (
+    ADMIN,
+    ROLE_CODE,
+    SYSTEM_ROLES,
+    VIEWER,
+    ApiToken,
+    OrgUnit,
+    User,
+    UserRole,
+)
 from app.models.workflow import (
     Instance,
     InstanceStatus,
@@ -23,6 +32,10 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "ADMIN",
+    "ROLE_CODE",
+    "SYSTEM_ROLES",
+    "VIEWER",
     "Aggregation",
     "ApiToken",
     "AuditEvent",
@@ -37,7 +50,6 @@ __all__ = [
     "InstanceStatus",
     "OrgUnit",
     "Polarity",
-    "Role",
     "SignedReport",
     "SopVersion",
     "Task",

@@ -1,6 +1,6 @@
 """Users, their roles, the office's units and API tokens."""
 
-import enum
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,16 +8,15 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import UTCDateTime, enum_column, utcnow
+from app.models.types import UTCDateTime, utcnow
 
-
-class Role(enum.StrEnum):
-    CAMAT = "camat"
-    SEKCAM = "sekcam"
-    KASI = "kasi"
-    ANGGOTA = "anggota"
-    ADMIN = "admin"
-    VIEWER = "viewer"
+# The roles of the system itself. Every other role is an actor of a loaded SOP definition
+# (its `actors[].code`), so a new SOP with a new actor needs no code change.
+ADMIN = "admin"  # manages users and data; does not act in an SOP
+VIEWER = "viewer"  # reads only
+SYSTEM_ROLES = (ADMIN, VIEWER)
+# The form of a role code, whether a system role or an SOP's actor.
+ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class OrgUnit(db.Model):
@@ -52,7 +51,7 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[str]:
-        return {row.role.value for row in self.role_rows}
+        return {row.role for row in self.role_rows}
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -63,12 +62,15 @@ class User(UserMixin, db.Model):
 
 
 class UserRole(db.Model):
+    """One role a user holds: a system role or an actor code of a loaded SOP."""
+
     __tablename__ = "user_role"
+    __table_args__ = (sa.CheckConstraint("role <> ''", name="role_not_empty"),)
 
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
 
 
 class ApiToken(db.Model):

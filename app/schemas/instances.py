@@ -1,15 +1,32 @@
 """Schemas of instances, tasks and their moves."""
 
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.schemas.common import OfficeDateTime, PageArgsSchema, StandardSchema, StrictSchema, page_of
+from app.services.sop_definitions import actor_codes
 
 NOTE = validate.Length(max=4000)
 STATUS_ENUM = {"enum": ["active", "completed", "cancelled"]}
 
 
+def _default_sop() -> str:
+    return current_app.config["DEFAULT_SOP"]
+
+
+def _known_actor(code: str) -> None:
+    """Accept only an actor code some loaded SOP names."""
+    known = actor_codes()
+    if code not in known:
+        raise ValidationError(f"Must be one of: {', '.join(sorted(known))}.")
+
+
 class InstanceCreateSchema(StrictSchema):
-    sop = fields.String(load_default="pengukuran-kinerja", validate=validate.Length(min=1, max=80))
+    sop = fields.String(
+        load_default=_default_sop,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "The SOP's code; by default the office's default SOP."},
+    )
     period = fields.String(
         required=True,
         validate=validate.Length(min=4, max=7),
@@ -84,7 +101,10 @@ class InstanceDetailSchema(InstanceSchema):
 
 class TaskListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(["open", "done"]))
-    actor = fields.String(validate=validate.OneOf(["camat", "sekcam", "kasi", "anggota"]))
+    actor = fields.String(
+        validate=[validate.Length(max=40), _known_actor],
+        metadata={"description": "An actor code of a loaded SOP"},
+    )
     instance = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     overdue = fields.Boolean()
 

@@ -12,8 +12,12 @@ class SopSummarySchema(Schema):
 
 
 class ActorSchema(Schema):
-    code = fields.String()
+    code = fields.String(metadata={"description": "The role its users hold"})
     name = fields.String()
+    escalates_to = fields.String(
+        allow_none=True,
+        metadata={"description": "The actor a late task of this actor is escalated to"},
+    )
 
 
 class StepSchema(Schema):
@@ -38,11 +42,16 @@ class StepSchema(Schema):
     on_return = fields.Integer(
         allow_none=True, metadata={"description": "Only on decisions: where a return goes."}
     )
+    reviews = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Only on decisions: the step whose work the decision reviews."},
+    )
 
     @post_dump(pass_original=True)
     def only_decisions_return(self, data, step, **kwargs):
         if not step.is_decision:
             data.pop("on_return", None)
+            data.pop("reviews", None)
         return data
 
 

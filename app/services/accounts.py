@@ -10,8 +10,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import ApiToken, OrgUnit, Role, User, UserRole, utcnow
+from app.models import SYSTEM_ROLES, ApiToken, OrgUnit, User, UserRole, utcnow
 from app.services import audit
+from app.services.sop_definitions import actor_codes
 
 # Checked against when the user is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -21,6 +22,25 @@ def hash_password(password: str) -> str:
     """Hash a password with the configured method."""
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     return generate_password_hash(password, method=method)
+
+
+def known_roles() -> set[str]:
+    """Return the roles a user may hold: the system roles and every loaded SOP's actors."""
+    return set(SYSTEM_ROLES) | actor_codes()
+
+
+def check_roles(roles: list[str]) -> None:
+    """Refuse a role no loaded SOP names and the system does not have (422 unknown_role)."""
+    known = known_roles()
+    unknown = sorted(set(roles) - known)
+    if unknown:
+        raise DomainError(
+            422,
+            "unknown_role",
+            details={"unknown": unknown, "known": sorted(known)},
+            roles=", ".join(unknown),
+            known=", ".join(sorted(known)),
+        )
 
 
 def create_user(
@@ -34,14 +54,15 @@ def create_user(
     actor: User | str | None = None,
     ip: str | None = None,
 ) -> User:
-    """Create a user with `roles` and record who did it."""
+    """Create a user with `roles` and record who did it; an unknown role is refused."""
+    check_roles(roles)
     user = User(
         username=username,
         full_name=full_name,
         nip=nip,
         password_hash=hash_password(password),
         org_unit=org_unit,
-        role_rows=[UserRole(role=Role(r)) for r in roles],
+        role_rows=[UserRole(role=r) for r in roles],
     )
     db.session.add(user)
     db.session.flush()

@@ -1,5 +1,6 @@
 """The kanban board: every open task of every active measurement, in its actor's lane."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from app.services.routing import (
     describe_tasks,
     tasks_of_actor,
 )
-from app.services.sop_definitions import Actor, SopDefinition
+from app.services.sop_definitions import Actor
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,11 @@ def change_marker() -> int:
 
 def build_board(
     user: User,
-    definition: SopDefinition,
+    actors: Sequence[Actor],
     filters: BoardFilters,
     now: datetime | None = None,
 ) -> Board:
-    """Lay out the open tasks of active measurements in the lanes of `definition`."""
+    """Lay out the open tasks of active measurements in the lanes of `actors`."""
     now = now or utcnow()
     active = list(
         db.session.scalars(
@@ -91,7 +92,7 @@ def build_board(
     if filters.mine:
         query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
     views = describe_tasks(db.session.scalars(query).unique().all(), now)
-    columns = [Column(actor) for actor in definition.actors]
+    columns = [Column(actor) for actor in actors]
     by_code = {column.actor.code: column for column in columns}
     for view in views:
         lane = by_code.get(view.step.actors[0])

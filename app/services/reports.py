@@ -24,7 +24,6 @@ from app.models import (
     Document,
     Instance,
     InstanceStatus,
-    Role,
     Task,
     TaskOutcome,
     TaskStatus,
@@ -40,7 +39,7 @@ from app.services import indicators, routing
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet, SectionSheet
 from app.services.office_calendar import office_timezone
-from app.services.sop_definitions import register_generators
+from app.services.sop_definitions import SopDefinition, register_generators
 
 
 def office() -> dict[str, str]:
@@ -120,13 +119,15 @@ class Signature:
         return self.signed_at.astimezone(office_timezone()).tzname() or ""
 
 
-def camat_signatory() -> Signatory | None:
-    """Return who signs as Camat: the active account holding the camat role (the oldest, if
-    there are several), or None for a blank signature line."""
+def camat_signatory(definition: SopDefinition) -> Signatory | None:
+    """Return who signs: the active account holding an actor role of the definition's signing
+    step (the oldest, if there are several), or None for a blank signature line."""
+    step = definition.signing_step
+    roles = step.actors if step else ()
     user = db.session.scalar(
         sa.select(User)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.CAMAT, User.is_active_account.is_(True))
+        .where(UserRole.role.in_(roles), User.is_active_account.is_(True))
         .order_by(User.id)
         .limit(1)
     )
@@ -206,7 +207,7 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
     timeline = routing.timeline(instance, now=signature.signed_at if signature else None)
     summary = timeline_summary(instance, timeline)
     dated = instance.completed_at if instance.status == InstanceStatus.COMPLETED else utcnow()
-    signatory = camat_signatory()
+    signatory = camat_signatory(routing.definition_for(instance))
     if signature is not None:
         # Rendered in the transaction that closes the signing step: report it as closed.
         summary["steps_done"] += summary["steps_open"]

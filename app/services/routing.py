@@ -18,10 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.errors import DomainError, not_found
 from app.extensions import db
 from app.models import (
+    ADMIN,
     Document,
     Instance,
     InstanceStatus,
-    Role,
     SopVersion,
     Task,
     TaskOutcome,
@@ -34,9 +34,14 @@ from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
 from app.services.persistence import add_or_conflict
-from app.services.sop_definitions import SopDefinition, Step, definition_of, latest_version
+from app.services.sop_definitions import (
+    SopDefinition,
+    Step,
+    definition_of,
+    latest_version,
+    list_latest_versions,
+)
 
-STARTER_ROLES = (Role.CAMAT.value, Role.ADMIN.value)
 # A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
 CLOCK_SKEW = timedelta(seconds=60)
 # No paper trail reaches before the first year a period can name. Older times cannot always
@@ -60,6 +65,21 @@ def definition_for(instance: Instance) -> SopDefinition:
 def step_of(task: Task) -> Step:
     """Return the definition step a task is an opening of."""
     return definition_for(task.instance).step(task.step_no)
+
+
+def start_roles(definition: SopDefinition) -> tuple[str, ...]:
+    """The roles that may start a run of `definition`: its starters, and the admin."""
+    return (*definition.starters, ADMIN)
+
+
+def may_start(user: User, definition: SopDefinition) -> bool:
+    """Say whether `user` may start a run of `definition`."""
+    return user.has_role(*start_roles(definition))
+
+
+def startable_versions(user: User) -> list[SopVersion]:
+    """Return the newest version of every SOP that `user` may start a run of."""
+    return [v for v in list_latest_versions() if may_start(user, definition_of(v))]
 
 
 def _check_past(at: datetime, now: datetime, code: str, earliest: datetime | None) -> None:
@@ -102,15 +122,15 @@ def start_instance(
     now: datetime | None = None,
 ) -> Instance:
     """Start a run of SOP `sop_code` for `period` and open its first step."""
-    if not actor.has_role(*STARTER_ROLES):
+    version = latest_version(sop_code)
+    definition = definition_of(version)
+    if not may_start(actor, definition):
         raise DomainError(403, "forbidden")
     validate_period(period)
     now = now or utcnow()
     if started_at is not None:
         _check_past(started_at, now, "invalid_started_at", earliest=None)
     at = started_at or now
-    version = latest_version(sop_code)
-    definition = definition_of(version)
     if db.session.scalar(
         sa.select(Instance.id).filter_by(
             sop_code=sop_code, period=period, status=InstanceStatus.ACTIVE

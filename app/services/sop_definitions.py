@@ -1,6 +1,6 @@
 """SOP definitions: load and validate the definition files, and pin their versions.
 
-A definition file is YAML (see `app/sops/pengukuran-kinerja.yaml`). Each distinct
+A definition file is YAML (see the shipped ones in `app/sops/`). Each distinct
 content becomes a numbered `SopVersion` row holding a frozen copy, and an instance
 runs on the copy it started with, so editing the file never changes a run in progress.
 """
@@ -19,9 +19,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, valid
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Role, SopVersion
+from app.models import ROLE_CODE, SYSTEM_ROLES, SopVersion
 
-SOP_ACTOR_ROLES = (Role.CAMAT, Role.SEKCAM, Role.KASI, Role.ANGGOTA)
+# An actor's code is the role its users hold: any well-formed code but a system role's.
+ACTOR_CODE = [
+    validate.Regexp(ROLE_CODE, error="not a role code (a-z, 0-9, _; at most 40 characters)"),
+    validate.NoneOf(SYSTEM_ROLES, error="{input!r} is a system role, not an SOP actor"),
+]
 STEP_KINDS = ("task", "decision")
 STANDARD_UNITS = ("minute", "day")
 GENERATOR_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -87,6 +91,8 @@ class Step:
     on_return: int | None
     # (kind, generator name) pairs: outputs the system can render itself.
     generated_outputs: tuple[tuple[str, str], ...] = ()
+    # Decisions only: the step whose work this decision reviews.
+    reviews: int | None = None
 
     @property
     def is_decision(self) -> bool:
@@ -106,6 +112,8 @@ class Step:
 class Actor:
     code: str
     name: str
+    # The actor a late task of this actor is escalated to (another actor of the same SOP).
+    escalates_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,20 @@ class SopDefinition:
     @property
     def first_step(self) -> Step:
         return self.steps[0]
+
+    @property
+    def starters(self) -> tuple[str, ...]:
+        """The actor roles that may start a run: those of the first step (an admin may too)."""
+        return self.first_step.actors
+
+    @property
+    def signing_step(self) -> Step | None:
+        """The step whose output only signing makes, if the SOP has one."""
+        return next((step for step in self.steps if step.signed_outputs), None)
+
+    def actor(self, code: str) -> Actor | None:
+        """Return the actor `code`, or None when the SOP has no such actor."""
+        return next((actor for actor in self.actors if actor.code == code), None)
 
     def actor_names(self, codes: tuple[str, ...]) -> list[str]:
         """Name the actors of `codes` as the SOP's lanes call them."""
@@ -150,9 +172,7 @@ class _StepSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     kind = fields.String(required=True, validate=validate.OneOf(STEP_KINDS))
     actors = fields.List(
-        fields.String(validate=validate.OneOf([r.value for r in SOP_ACTOR_ROLES])),
-        required=True,
-        validate=validate.Length(min=1),
+        fields.String(validate=ACTOR_CODE), required=True, validate=validate.Length(min=1)
     )
     inputs = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
     outputs = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True)
@@ -162,6 +182,7 @@ class _StepSchema(Schema):
     standard = fields.Nested(_StandardSchema, required=True)
     next = fields.Integer(required=True, allow_none=True, strict=True)
     on_return = fields.Integer(load_default=None, allow_none=True, strict=True)
+    reviews = fields.Integer(load_default=None, allow_none=True, strict=True)
     generated_outputs = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=200)),
         values=fields.String(validate=validate.Regexp(GENERATOR_NAME)),
@@ -169,11 +190,13 @@ class _StepSchema(Schema):
     )
 
     @post_dump
-    def omit_empty_generated_outputs(self, data, **kwargs):
-        # A definition without generated outputs keeps the content hash it had before
-        # the field existed, so upgrading registers no new version of it.
+    def omit_empty_optional_fields(self, data, **kwargs):
+        # A definition without these fields keeps the content hash it had before they
+        # existed, so upgrading registers no new version of it.
         if not data.get("generated_outputs"):
             data.pop("generated_outputs", None)
+        if data.get("reviews") is None:
+            data.pop("reviews", None)
         return data
 
 
@@ -181,8 +204,16 @@ class _ActorSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.String(required=True, validate=validate.OneOf([r.value for r in SOP_ACTOR_ROLES]))
+    code = fields.String(required=True, validate=ACTOR_CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    escalates_to = fields.String(load_default=None, allow_none=True, validate=ACTOR_CODE)
+
+    @post_dump
+    def omit_no_escalation(self, data, **kwargs):
+        # As for a step's optional fields: the content hash stays as it was without it.
+        if data.get("escalates_to") is None:
+            data.pop("escalates_to", None)
+        return data
 
 
 class _DefinitionSchema(Schema):
@@ -228,38 +259,91 @@ def _check_generated_outputs(data: dict, generators: Collection[str] | None) -> 
 
 def _check_graph(data: dict) -> list[str]:
     """Check the flow: unique numbers, existing targets, one end, every step reachable."""
-    problems: list[str] = []
-    steps = data["steps"]
-    numbers = [s["no"] for s in steps]
+    problems = _check_actors(data["actors"])
     actors = {a["code"] for a in data["actors"]}
+    steps = data["steps"]
     for i, step in enumerate(steps):
-        where = f"steps[{i}]"
-        if numbers.count(step["no"]) > 1:
-            problems.append(f"{where}.no: step number {step['no']} is used twice")
-        for code in step["actors"]:
-            if code not in actors:
-                problems.append(f"{where}.actors: {code!r} is not one of the SOP's actors")
-        for kind in step["required_outputs"]:
-            if kind not in step["outputs"]:
-                problems.append(f"{where}.required_outputs: {kind!r} is not among the outputs")
-        if step["next"] is not None and step["next"] not in numbers:
-            problems.append(f"{where}.next: refers to unknown step {step['next']}")
+        earlier = [s["no"] for s in steps[:i]]
+        problems += _check_step(f"steps[{i}]", step, steps, actors)
         if step["kind"] == "decision":
-            if step["on_return"] is None:
-                problems.append(f"{where}.on_return: a decision needs a return target")
-            elif step["on_return"] not in numbers:
-                problems.append(f"{where}.on_return: refers to unknown step {step['on_return']}")
-            elif step["on_return"] == step["no"]:
-                problems.append(f"{where}.on_return: a decision cannot return to itself")
-            if step["next"] is None:
-                problems.append(f"{where}.next: a decision needs a step to approve to")
-        elif step["on_return"] is not None:
-            problems.append(f"{where}.on_return: only a decision step can return")
+            problems += _check_decision(f"steps[{i}]", step, steps, earlier)
+        else:
+            problems += _check_decision_fields_absent(f"steps[{i}]", step)
     if problems:
         return problems
+    return _check_one_end(steps) + _check_reachable(steps)
+
+
+def _check_actors(actors: list[dict]) -> list[str]:
+    """Check that actor codes are unique and each escalation names another actor."""
+    problems: list[str] = []
+    codes = [a["code"] for a in actors]
+    for i, actor in enumerate(actors):
+        where = f"actors[{i}]"
+        if codes.count(actor["code"]) > 1:
+            problems.append(f"{where}.code: actor {actor['code']!r} is listed twice")
+        target = actor["escalates_to"]
+        if target is not None and target not in codes:
+            problems.append(f"{where}.escalates_to: {target!r} is not one of the SOP's actors")
+        elif target == actor["code"]:
+            problems.append(f"{where}.escalates_to: an actor cannot escalate to itself")
+    return problems
+
+
+def _check_step(where: str, step: dict, steps: list[dict], actors: set[str]) -> list[str]:
+    """Check one step's number, actors, required outputs and next step."""
+    problems: list[str] = []
+    numbers = [s["no"] for s in steps]
+    if numbers.count(step["no"]) > 1:
+        problems.append(f"{where}.no: step number {step['no']} is used twice")
+    for code in step["actors"]:
+        if code not in actors:
+            problems.append(f"{where}.actors: {code!r} is not one of the SOP's actors")
+    for kind in step["required_outputs"]:
+        if kind not in step["outputs"]:
+            problems.append(f"{where}.required_outputs: {kind!r} is not among the outputs")
+    if step["next"] is not None and step["next"] not in numbers:
+        problems.append(f"{where}.next: refers to unknown step {step['next']}")
+    return problems
+
+
+def _check_decision(where: str, step: dict, steps: list[dict], earlier: list[int]) -> list[str]:
+    """Check a decision's return target, its approval target and the step it reviews."""
+    problems: list[str] = []
+    numbers = [s["no"] for s in steps]
+    if step["on_return"] is None:
+        problems.append(f"{where}.on_return: a decision needs a return target")
+    elif step["on_return"] not in numbers:
+        problems.append(f"{where}.on_return: refers to unknown step {step['on_return']}")
+    elif step["on_return"] == step["no"]:
+        problems.append(f"{where}.on_return: a decision cannot return to itself")
+    if step["next"] is None:
+        problems.append(f"{where}.next: a decision needs a step to approve to")
+    reviewed = step["reviews"]
+    if reviewed is not None and reviewed not in earlier:
+        problems.append(f"{where}.reviews: must name a step listed before it, not {reviewed}")
+    return problems
+
+
+def _check_decision_fields_absent(where: str, step: dict) -> list[str]:
+    """Check that a plain task carries none of a decision's fields."""
+    problems: list[str] = []
+    if step["on_return"] is not None:
+        problems.append(f"{where}.on_return: only a decision step can return")
+    if step["reviews"] is not None:
+        problems.append(f"{where}.reviews: only a decision step reviews")
+    return problems
+
+
+def _check_one_end(steps: list[dict]) -> list[str]:
     ends = [s["no"] for s in steps if s["next"] is None]
     if len(ends) != 1:
-        problems.append(f"steps: exactly one step must end the SOP (next: null), found {ends}")
+        return [f"steps: exactly one step must end the SOP (next: null), found {ends}"]
+    return []
+
+
+def _check_reachable(steps: list[dict]) -> list[str]:
+    """Check that every step can be reached from the first by approvals and returns."""
     by_no = {s["no"]: s for s in steps}
     seen: set[int] = set()
     frontier = [steps[0]["no"]]
@@ -270,10 +354,12 @@ def _check_graph(data: dict) -> list[str]:
         seen.add(no)
         step = by_no[no]
         frontier.extend(n for n in (step["next"], step["on_return"]) if n is not None)
-    for no in numbers:
-        if no not in seen:
-            problems.append(f"steps: step {no} cannot be reached from step {numbers[0]}")
-    return problems
+    first = steps[0]["no"]
+    return [
+        f"steps: step {s['no']} cannot be reached from step {first}"
+        for s in steps
+        if s["no"] not in seen
+    ]
 
 
 def parse_definition(
@@ -307,7 +393,7 @@ def _build(clean: dict) -> SopDefinition:
         title=clean["title"],
         organisation=clean["organisation"],
         identity=clean["identity"],
-        actors=tuple(Actor(a["code"], a["name"]) for a in clean["actors"]),
+        actors=tuple(Actor(a["code"], a["name"], a["escalates_to"]) for a in clean["actors"]),
         steps=tuple(
             Step(
                 no=s["no"],
@@ -321,6 +407,7 @@ def _build(clean: dict) -> SopDefinition:
                 next=s["next"],
                 on_return=s["on_return"],
                 generated_outputs=tuple(s["generated_outputs"].items()),
+                reviews=s["reviews"],
             )
             for s in clean["steps"]
         ),
@@ -423,6 +510,25 @@ def list_latest_versions() -> list[SopVersion]:
             .order_by(SopVersion.code)
         )
     )
+
+
+def merged_actors(definitions: Iterable[SopDefinition]) -> tuple[Actor, ...]:
+    """The actors of `definitions`, each code once, as the first definition naming it has it."""
+    actors: dict[str, Actor] = {}
+    for definition in definitions:
+        for actor in definition.actors:
+            actors.setdefault(actor.code, actor)
+    return tuple(actors.values())
+
+
+def actor_codes() -> set[str]:
+    """Return the actor codes of every registered SOP version: the roles users may hold
+    besides the system roles."""
+    return {
+        actor.code
+        for version in db.session.scalars(sa.select(SopVersion))
+        for actor in definition_of(version).actors
+    }
 
 
 # Versions never change once registered, so every worker may keep its own parsed copy.

@@ -18,11 +18,10 @@ from app.models import utcnow
 from app.services import routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
-from app.services.sop_definitions import definition_of, latest_version
+from app.services.sop_definitions import definition_of, list_latest_versions, merged_actors
 from app.web import bp
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
-DEFAULT_SOP = "pengukuran-kinerja"
 MAX_ID = 2_147_483_647
 
 
@@ -54,6 +53,13 @@ def _etag(filters: BoardFilters) -> str:
     return f"b{current_user.id}-{change_marker()}-{minute}-{sorted(_filter_args(filters).items())}"
 
 
+def _lanes():
+    """The board's lanes: the actors of every SOP the office runs, the default SOP's first."""
+    default = current_app.config["DEFAULT_SOP"]
+    versions = sorted(list_latest_versions(), key=lambda version: version.code != default)
+    return merged_actors(definition_of(version) for version in versions)
+
+
 def render_board(
     filters: BoardFilters,
     errors: dict[int, str] | None = None,
@@ -61,8 +67,7 @@ def render_board(
     etag: str | None = None,
 ):
     """Render the board: the whole page, or only the board when HTMX asks."""
-    definition = definition_of(latest_version(DEFAULT_SOP))
-    board = build_board(current_user, definition, filters)
+    board = build_board(current_user, _lanes(), filters)
     template = "board/_board.html" if request.headers.get("HX-Request") else "board/index.html"
     response = make_response(
         render_template(

@@ -204,7 +204,7 @@ def _shown(text: str | None) -> Decimal | None | object:
 
 
 def _can_edit() -> bool:
-    return current_user.has_role(*service.WRITER_ROLES)
+    return current_user.has_role(*service.writer_roles())
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.errors import DomainError
@@ -13,7 +13,7 @@ from app.rendering.svg.timeline import timeline_bars, timeline_svg
 from app.services import routing
 from app.services.documents import documents_of_instance
 from app.services.signing import signed_report_of
-from app.services.sop_definitions import list_latest_versions
+from app.services.sop_definitions import definition_of
 from app.web import bp
 from app.web.forms import StartForm
 
@@ -60,15 +60,25 @@ def instance_page(instance_id: int):
     )
 
 
+@bp.app_context_processor
+def _start_link():
+    # Lazy: only pages that show the menu ask, and only for a signed-in user.
+    return {"may_start_measurement": lambda: bool(routing.startable_versions(current_user))}
+
+
 @bp.route("/instances/new", methods=["GET", "POST"])
 @login_required
 def start_instance():
-    """Start a measurement for a period (Camat, admin)."""
-    if not current_user.has_role(*routing.STARTER_ROLES):
-        flash("Hanya Camat atau admin yang dapat memulai pengukuran.", "error")
+    """Start a measurement for a period (the first step's actors of an SOP, admin)."""
+    versions = routing.startable_versions(current_user)
+    if not versions:
+        flash("Peran Anda tidak dapat memulai pengukuran SOP mana pun.", "error")
         return redirect(url_for("web.board"))
     form = StartForm()
-    form.sop.choices = [(v.code, f"{v.title} (versi {v.version})") for v in list_latest_versions()]
+    form.sop.choices = [(v.code, f"{v.title} (versi {v.version})") for v in versions]
+    if not form.is_submitted():
+        form.sop.data = current_app.config["DEFAULT_SOP"]
+    first_steps = [(v.title, definition_of(v).first_step) for v in versions]
     status = 200
     if form.validate_on_submit():
         try:
@@ -88,4 +98,4 @@ def start_instance():
             return redirect(url_for("web.instance_page", instance_id=instance.id))
     elif form.is_submitted():
         status = 422
-    return render_template("instances/new.html", form=form), status
+    return render_template("instances/new.html", form=form, first_steps=first_steps), status

@@ -133,6 +133,46 @@ def test_shipped_decisions_return_to_step_9():
     assert all(s.on_return is None for s in definition.steps if not s.is_decision)
 
 
+def test_shipped_decisions_review_step_9():
+    """Both decisions review step 9, the report of the recap they send back to."""
+    definition, _ = load_definition_file(SHIPPED)
+    assert {s.no: s.reviews for s in definition.steps if s.is_decision} == {10: 9, 11: 9}
+    assert all(s.reviews is None for s in definition.steps if not s.is_decision)
+
+
+def test_shipped_escalations_climb_to_the_camat_and_his_go_to_the_sekcam():
+    """A late task escalates anggota and kasi to the Sekcam, the Sekcam to the Camat, and the
+    Camat's own to the Sekcam."""
+    definition, _ = load_definition_file(SHIPPED)
+    assert {a.code: a.escalates_to for a in definition.actors} == {
+        "anggota": "sekcam",
+        "kasi": "sekcam",
+        "sekcam": "camat",
+        "camat": "sekcam",
+    }
+
+
+def test_shipped_signing_step_and_starters_come_from_the_data():
+    """The step only signing finishes is the last, done by the Camat; the first step's actor
+    (the Camat) starts a measurement."""
+    import app.services.reports  # noqa: F401  (registers the signing generator)
+
+    definition, _ = load_definition_file(SHIPPED)
+    assert definition.signing_step is definition.steps[-1]
+    assert definition.signing_step.actors == ("camat",)
+    assert definition.starters == ("camat",)
+
+
+def test_definition_without_optional_fields_keeps_its_content(tmp_path):
+    """A definition with no `reviews` or `escalates_to` dumps without them (its content hash
+    does not change with the new fields), and reads them as None."""
+    definition, data = load_definition_file(write_definition(tmp_path, VALID))
+    assert definition.step(2).reviews is None
+    assert all(actor.escalates_to is None for actor in definition.actors)
+    assert "reviews" not in data["steps"][1]
+    assert all("escalates_to" not in actor for actor in data["actors"])
+
+
 def test_valid_sample_definition_loads(tmp_path):
     """The small sample definition the broken cases start from is itself valid."""
     definition, _ = load_definition_file(write_definition(tmp_path, VALID))
@@ -157,9 +197,22 @@ BROKEN = {
         _set("steps.0.required_outputs", ["Notulen"]),
         "steps[0].required_outputs",
     ),
-    "unknown actor role": (_set("steps.0.actors", ["lurah"]), "steps[0].actors[0]"),
+    "malformed actor role": (_set("steps.0.actors", ["Lurah Desa"]), "steps[0].actors[0]"),
     "role not among the SOP's actors": (_set("steps.0.actors", ["camat"]), "steps[0].actors"),
-    "unknown actor code": (_set("actors.0.code", "lurah"), "actors[0].code"),
+    "malformed actor code": (_set("actors.0.code", "Anggota Tim"), "actors[0].code"),
+    "system role as an actor": (_set("actors.0.code", "admin"), "actors[0].code"),
+    "actor listed twice": (_set("actors.1.code", "anggota"), "actors[1].code"),
+    "renamed actor its steps still name": (_set("actors.0.code", "lurah"), "steps[0].actors"),
+    "escalation to an unknown actor": (
+        _set("actors.0.escalates_to", "camat"),
+        "actors[0].escalates_to: 'camat' is not one of the SOP's actors",
+    ),
+    "escalation to itself": (_set("actors.0.escalates_to", "anggota"), "actors[0].escalates_to"),
+    "decision reviewing a later step": (_set("steps.1.reviews", 3), "steps[1].reviews"),
+    "decision reviewing itself": (_set("steps.1.reviews", 2), "steps[1].reviews"),
+    "decision reviewing an unknown step": (_set("steps.1.reviews", 7), "steps[1].reviews"),
+    "plain task that reviews": (_set("steps.2.reviews", 1), "steps[2].reviews"),
+    "non-integer reviews": (_set("steps.1.reviews", "1"), "steps[1].reviews"),
     "duplicate step numbers": (_set("steps.1.no", 1), "steps[1].no"),
     "unreachable step": (_set("steps.0.next", 3), "step 2 cannot be reached"),
     "decision without next": (_set("steps.1.next", None), "steps[1].next"),
@@ -366,17 +419,17 @@ def test_sop_detail_serves_identity_actors_and_steps(api):
         "record_keeping",
     }
     assert body["actors"] == [
-        {"code": "anggota", "name": "Anggota Tim SAKIP"},
-        {"code": "kasi", "name": "Kepala Seksi"},
-        {"code": "sekcam", "name": "Sekretaris Camat"},
-        {"code": "camat", "name": "Camat"},
+        {"code": "anggota", "name": "Anggota Tim SAKIP", "escalates_to": "sekcam"},
+        {"code": "kasi", "name": "Kepala Seksi", "escalates_to": "sekcam"},
+        {"code": "sekcam", "name": "Sekretaris Camat", "escalates_to": "camat"},
+        {"code": "camat", "name": "Camat", "escalates_to": "sekcam"},
     ]
     assert [step["no"] for step in body["steps"]] == list(range(1, 13))
 
 
 def test_sop_detail_step_shape(api):
-    """Each step has the API.md fields (plus the outputs the system generates); on_return
-    only on decisions, next null on the last."""
+    """Each step has the API.md fields (plus the outputs the system generates, and the step a
+    decision reviews); on_return and reviews only on decisions, next null on the last."""
     steps = api.get("/api/v1/sops/pengukuran-kinerja").get_json()["steps"]
     common = {
         "no",
@@ -391,7 +444,7 @@ def test_sop_detail_step_shape(api):
         "next",
     }
     for step in steps:
-        expected = common | {"on_return"} if step["kind"] == "decision" else common
+        expected = common | {"on_return", "reviews"} if step["kind"] == "decision" else common
         assert set(step) == expected, step["no"]
     assert steps[9] == {
         "no": 10,
@@ -405,6 +458,7 @@ def test_sop_detail_step_shape(api):
         "standard": {"value": 60, "unit": "minute"},
         "next": 11,
         "on_return": 9,
+        "reviews": 9,
     }
     assert steps[7]["generated_outputs"] == {"Rekapitulasi Hasil Pengukuran Kinerja": "recap"}
     assert steps[6]["standard"] == {"value": 2, "unit": "day"}

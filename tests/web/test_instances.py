@@ -1,5 +1,6 @@
-"""Tests for the measurement page (app/web/instances.py): it and its PDF write the same
-things in the same words (app/rendering/format.py behind both)."""
+"""Tests for the measurement pages (app/web/instances.py): starting one from its form and
+the menu, and the measurement page and its PDF writing the same things in the same words
+(app/rendering/format.py behind both)."""
 
 import html
 import re
@@ -39,3 +40,31 @@ def test_the_measurement_page_and_the_timeline_pdf_agree(app, pages, api, runner
     for text in (page_text, pdf):
         assert "Tahun 2026" not in text and "2 j 05 m" not in text
         assert not re.search(r"\b2 hari(?! kerja)", text)
+
+
+def test_start_form_names_the_first_step_from_the_definition(pages, runner):
+    """Does the start form say which step opens, by its name in the definition?"""
+    first = runner.definition()[1]
+    html = pages("camat").get("/instances/new").text
+    assert f"Langkah 1 ({first['name']}) langsung terbuka di papan kerja." in html
+    assert re.findall(r'<option[^>]*value="([^"]+)"', html) == ["pengukuran-kinerja"]
+
+
+def test_only_starters_see_the_start_link_and_form(pages):
+    """Do the first step's actor and the admin see the start link, and is anyone else sent
+    back to the board from the form?"""
+    for role in ("camat", "admin"):
+        assert "Mulai pengukuran</a>" in pages(role).get("/").text, role
+    for role in ("sekcam", "kasi", "anggota", "viewer"):
+        client = pages(role)
+        assert "Mulai pengukuran</a>" not in client.get("/").text, role
+        response = client.get("/instances/new")
+        assert (response.status_code, response.location) == (302, "/"), role
+
+
+def test_the_menu_links_the_configured_default_sop(app, pages):
+    """Does the menu's SOP link follow DEFAULT_SOP?"""
+    client = pages("viewer")
+    assert 'href="/sops/pengukuran-kinerja"' in client.get("/").text
+    app.config["DEFAULT_SOP"] = "sop-lain"
+    assert 'href="/sops/sop-lain"' in client.get("/").text

@@ -62,7 +62,6 @@ from app.services.indicators.values import (
     CODE_PATTERN,
     MAX_VALUE,
     UNSET,
-    WRITER_ROLES,
     IndicatorValues,
     check_value,
     create_indicator,
@@ -73,6 +72,7 @@ from app.services.indicators.values import (
     to_decimal,
     value_problem,
     values_of,
+    writer_roles,
 )
 
 # Periods live in `app.services.periods`; these names stay importable here for old callers.
@@ -92,7 +92,7 @@ __all__ = [
     "QUARTERS",
     "TWO_PLACES",
     "UNSET",
-    "WRITER_ROLES",
+    "writer_roles",
     "Achievement",
     "Band",
     "Category",

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.errors import DomainError, not_found
 from app.extensions import db
-from app.models import Aggregation, Indicator, IndicatorValue, OrgUnit, Polarity, Role, User, utcnow
+from app.models import Aggregation, Indicator, IndicatorValue, OrgUnit, Polarity, User, utcnow
 from app.services import audit
 from app.services.indicators.arithmetic import (
     FOUR_PLACES,
@@ -27,7 +28,13 @@ from app.services.persistence import add_or_conflict
 # SQLite's floating-point storage and a JSON number exactly.
 MAX_VALUE = Decimal(10) ** 11
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
-WRITER_ROLES = (Role.ADMIN.value, Role.ANGGOTA.value)
+
+
+def writer_roles() -> tuple[str, ...]:
+    """The roles that may write indicators and their values (config INDICATOR_WRITER_ROLES)."""
+    return tuple(current_app.config["INDICATOR_WRITER_ROLES"])
+
+
 UNSET: Any = object()
 
 
@@ -86,7 +93,7 @@ def value_text(value: Decimal | None) -> str | None:
 
 def require_writer(actor: User) -> None:
     """Refuse (403) anyone but the admin and the Tim SAKIP's anggota."""
-    if not actor.has_role(*WRITER_ROLES):
+    if not actor.has_role(*writer_roles()):
         raise DomainError(403, "forbidden")
 
 
