@@ -37,3 +37,17 @@ class Blueprint(SmorestBlueprint):
         **SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data",
     }
+
+    def error_responses(self, **descriptions: str | None):
+        """Document error answers at once, in the one error shape: `error_responses(
+        e403="forbidden_role", e404=None)` stands for one `alt_response` per status (None: the
+        status's own phrase)."""
+        from app.api.errors import ErrorSchema
+
+        def decorate(view):
+            for name, description in reversed(descriptions.items()):
+                status = int(name.removeprefix("e"))
+                view = self.alt_response(status, schema=ErrorSchema, description=description)(view)
+            return view
+
+        return decorate

@@ -3,8 +3,7 @@
 from flask import current_app
 
 from app.api.blueprint import Blueprint
-from app.api.errors import ErrorSchema
-from app.api.tasks import move_result
+from app.api.tasks import MOVE_ERRORS, move_result
 from app.auth import api_user
 from app.extensions import limiter
 from app.http import client_ip, refused_with
@@ -53,16 +52,12 @@ def report_facts(report) -> dict:
 @blp.arguments(SignSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, SignResultSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="forbidden_role: not the step's actor")
-@blp.alt_response(404, schema=ErrorSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="task_not_open, stale_version, conflict")
-@blp.alt_response(
-    422,
-    schema=ErrorSchema,
-    description="invalid_password (the password is wrong: the bearer token stays valid, so "
-    "not a 401; the attempt is audited), not_a_signing_step",
+@blp.error_responses(
+    **MOVE_ERRORS,
+    e422="invalid_password (the password is wrong: the bearer token stays valid, so not a "
+    "401; the attempt is audited), not_a_signing_step",
+    e429="rate_limited: too many wrong passwords",
 )
-@blp.alt_response(429, schema=ErrorSchema, description="rate_limited: too many wrong passwords")
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURE_LIMIT"], deduct_when=lambda r: password_failed()
 )

@@ -22,6 +22,12 @@ from app.services import routing
 blp = Blueprint("tasks", __name__, description="Steps of instances and their moves")
 
 ID = "<int(min=1, max=2147483647):task_id>"
+# The refusals every move can answer, besides its own 422s.
+MOVE_ERRORS = {
+    "e403": "forbidden_role",
+    "e404": None,
+    "e409": "task_not_open, stale_version, conflict",
+}
 
 
 @blp.route("/tasks")
@@ -68,11 +74,8 @@ def move_result(result: routing.MoveResult) -> dict:
 @blp.arguments(CompleteSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, MoveResultSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="forbidden_role")
-@blp.alt_response(404, schema=ErrorSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="task_not_open, stale_version, conflict")
-@blp.alt_response(
-    422, schema=ErrorSchema, description="missing_documents, decision_required, invalid_occurred_at"
+@blp.error_responses(
+    **MOVE_ERRORS, e422="missing_documents, decision_required, invalid_occurred_at"
 )
 def complete_task(body, headers, task_id):
     """Finish a plain step; the next step opens."""
@@ -92,12 +95,7 @@ def complete_task(body, headers, task_id):
 @blp.arguments(DecisionSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, MoveResultSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="forbidden_role")
-@blp.alt_response(404, schema=ErrorSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="task_not_open, stale_version, conflict")
-@blp.alt_response(
-    422, schema=ErrorSchema, description="note_required, not_a_decision, missing_documents"
-)
+@blp.error_responses(**MOVE_ERRORS, e422="note_required, not_a_decision, missing_documents")
 def decide(body, headers, task_id):
     """Approve a review forward, or return it for correction with a note (arahan)."""
     user = api_user()

@@ -21,6 +21,7 @@ from app.models import Document, Task, User
 from app.services import audit
 from app.services.persistence import add_or_conflict
 from app.services.routing import ensure_can_act, step_of
+from app.services.sop_definitions import Step
 
 CHUNK = 1024 * 1024
 
@@ -136,6 +137,23 @@ def file_type_of(filename: str, head: bytes) -> FileType:
     return file_type
 
 
+def ensure_can_attach(task: Task, kind: str, actor: User) -> Step:
+    """Refuse unless `actor` may act on the open `task` and `kind` is one of its step's
+    outputs (an upload and a generated document alike); answer the step."""
+    step = step_of(task)
+    ensure_can_act(task, step, actor, version=None)
+    if kind not in step.outputs:
+        raise DomainError(
+            422,
+            "unknown_kind",
+            details={"allowed": list(step.outputs)},
+            kind=kind,
+            step=step.no,
+            allowed=", ".join(step.outputs),
+        )
+    return step
+
+
 def upload_document(
     task: Task,
     *,
@@ -149,17 +167,7 @@ def upload_document(
     ip: str | None = None,
 ) -> Document:
     """Attach a file to a task as the next version of one of its step's outputs."""
-    step = step_of(task)
-    ensure_can_act(task, step, actor, version=None)
-    if kind not in step.outputs:
-        raise DomainError(
-            422,
-            "unknown_kind",
-            details={"allowed": list(step.outputs)},
-            kind=kind,
-            step=step.no,
-            allowed=", ".join(step.outputs),
-        )
+    step = ensure_can_attach(task, kind, actor)
     if kind in step.signed_outputs and not generated:
         # Only signing makes it: an uploaded file would complete the step with nothing signed.
         raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)

@@ -36,7 +36,7 @@ from app.rendering.svg.chart import ChartBar, achievement_chart_svg
 from app.rendering.svg.timeline import timeline_bars, timeline_svg
 from app.rendering.svg.writer import data_uri
 from app.services import indicators, routing
-from app.services.documents import BlobStore, upload_document
+from app.services.documents import BlobStore, ensure_can_attach, upload_document
 from app.services.indicators import MeasurementSheet, SectionSheet
 from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import SopDefinition, register_generators
@@ -250,7 +250,8 @@ def report_is_final(instance: Instance) -> bool:
 
 
 def filename_of(title: str, instance: Instance, section_code: str | None = None) -> str:
-    """Name a rendered document: "rekapitulasi-hasil-pengukuran-kinerja-2026-Q1.pdf"."""
+    """Name a rendered document by its title, section and period: "Kertas Kerja" of seksi
+    "pmd" for 2026-Q1 is "kertas-kerja-pmd-2026-Q1.pdf"."""
     parts = [title.lower().replace(" ", "-"), section_code, instance.period]
     return "-".join(p for p in parts if p) + ".pdf"
 
@@ -291,18 +292,8 @@ def generate_document(
     ip: str | None = None,
 ) -> Document:
     """Render the step output `kind` of `task` and attach it as that kind's next version."""
-    step = routing.step_of(task)
     # The same refusals as an upload, before any rendering: role, open task, known kind.
-    routing.ensure_can_act(task, step, actor, version=None)
-    if kind not in step.outputs:
-        raise DomainError(
-            422,
-            "unknown_kind",
-            details={"allowed": list(step.outputs)},
-            kind=kind,
-            step=step.no,
-            allowed=", ".join(step.outputs),
-        )
+    step = ensure_can_attach(task, kind, actor)
     if kind in step.signed_outputs:
         raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)
     name = step.generator_of(kind)

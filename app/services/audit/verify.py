@@ -63,23 +63,12 @@ def verify_chain(batch: int = 1000) -> ChainCheck:
     return _check_head(count, previous) or _check_journal(count, previous, key)
 
 
-def _cut(count: int) -> Reason:
-    return "emptied" if count == 0 else "truncated"
-
-
 def _check_head(count: int, last_hash: str) -> ChainCheck | None:
     """The head row remembers the newest event: the chain must end on it."""
     head = db.session.get(AuditHead, 1)
     if head is None or head.last_hash == last_hash:
         return None
-    expected = {"event_id": head.last_event_id, "hash": head.last_hash}
-    return ChainCheck(
-        False,
-        count,
-        reason=_cut(count),
-        first_bad_event=head.last_event_id,
-        expected=expected,
-    )
+    return _cut_off(count, {"event_id": head.last_event_id, "hash": head.last_hash})
 
 
 def _check_journal(count: int, last_hash: str, key: bytes) -> ChainCheck:
@@ -95,11 +84,11 @@ def _check_journal(count: int, last_hash: str, key: bytes) -> ChainCheck:
         if len(pending) >= JOURNAL_BATCH:
             missing = _first_missing(pending)
             if missing:
-                return _lost(count, missing)
+                return _cut_off(count, missing.as_dict())
             pending = []
     missing = _first_missing(pending)
     if missing:
-        return _lost(count, missing)
+        return _cut_off(count, missing.as_dict())
     return ChainCheck(True, count, head=last_hash, checkpoints=seen, forged_checkpoints=forged)
 
 
@@ -115,12 +104,12 @@ def _first_missing(checkpoints: list[journal.Checkpoint]) -> journal.Checkpoint 
     return next((c for c in checkpoints if found.get(c.event_id) != c.hash), None)
 
 
-def _lost(count: int, checkpoint: journal.Checkpoint) -> ChainCheck:
-    expected = checkpoint.as_dict()
+def _cut_off(count: int, expected: dict) -> ChainCheck:
+    """The chain ends before an event the head or a checkpoint remembers."""
     return ChainCheck(
         False,
         count,
-        reason=_cut(count),
-        first_bad_event=checkpoint.event_id,
+        reason="emptied" if count == 0 else "truncated",
+        first_bad_event=expected["event_id"],
         expected=expected,
     )
