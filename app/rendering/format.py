@@ -147,6 +147,25 @@ def format_reason(code: object) -> str:
     return REASONS.get(str(code), str(code))
 
 
+def format_band_ranges(bands) -> list[tuple[object, str]]:
+    """Each band of the predikat scale (highest first) with the range it covers, as the page
+    and the reports write it: "≥ 91", "76 – < 91", "< 51"."""
+    ranges = []
+    upper = None
+    for band in bands:
+        low = band.min_achievement
+        if low is None:
+            text = f"< {format_number(upper)}" if upper is not None else "semua"
+        elif upper is None:
+            text = f"≥ {format_number(low)}"
+        else:
+            text = f"{format_number(low)} – < {format_number(upper)}"
+        ranges.append((band, text))
+        if low is not None:
+            upper = low
+    return ranges
+
+
 FILTERS = {
     "number": format_number,
     "percent": format_percent,
@@ -158,6 +177,7 @@ FILTERS = {
     "nip": format_nip,
     "polarity": format_polarity,
     "reason": format_reason,
+    "band_ranges": format_band_ranges,
 }
 
 

@@ -3,7 +3,15 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
+
+from app.services.periods import is_period
+
+
+def a_period(form, field) -> None:
+    """Accept what the period module accepts: YYYY or YYYY-Q1..Q4, years 2000 to 2100."""
+    if not is_period(field.data):
+        raise ValidationError("Gunakan TTTT atau TTTT-Q1 sampai TTTT-Q4 (tahun 2000–2100).")
 
 
 class LoginForm(FlaskForm):
@@ -41,10 +49,7 @@ class StartForm(FlaskForm):
     sop = SelectField("SOP", validators=[DataRequired()], validate_choice=False)
     period = StringField(
         "Periode",
-        validators=[
-            DataRequired(),
-            Regexp(r"^\d{4}(-Q[1-4])?$", message="Gunakan TTTT atau TTTT-Q1 sampai TTTT-Q4."),
-        ],
+        validators=[DataRequired(), a_period],
     )
     title = StringField("Judul (opsional)", validators=[Optional(), Length(max=300)])
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.errors import DomainError, render_message
 from app.http import client_ip, refuse, request_language
 from app.models import utcnow
-from app.rendering.format import POLARITIES, format_number, format_period, input_text
+from app.rendering.format import POLARITIES, format_period, input_text
 from app.services import indicators as service
 from app.services.office_calendar import office_timezone
 from app.services.periods import is_period, parse_period, periods_for, quarter_of, validate_period
@@ -46,24 +46,6 @@ def period_choices(selected: str) -> list[tuple[str, list[tuple[str, str]]]]:
         (str(year), [(p, format_period(p)) for p in periods_for(str(year))])
         for year in sorted(years, reverse=True)
     ]
-
-
-def scale_legend(bands) -> list[tuple[service.Category, str]]:
-    """Each band of the scale with its range: "≥ 91", "76 – < 91", "< 51"."""
-    legend = []
-    upper = None
-    for band in bands:  # highest first
-        low = band.min_achievement
-        if low is None:
-            text = f"< {format_number(upper)}" if upper is not None else "semua"
-        elif upper is None:
-            text = f"≥ {format_number(low)}"
-        else:
-            text = f"{format_number(low)} – < {format_number(upper)}"
-        legend.append((band.category, text))
-        if low is not None:
-            upper = low
-    return legend
 
 
 def localized(error: DomainError) -> str:
@@ -287,7 +269,6 @@ def render_page(
 def _helpers() -> dict:
     return {
         "polarities": POLARITIES,
-        "scale_legend": scale_legend,
     }
 
 
