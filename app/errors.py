@@ -214,6 +214,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Terjadi kesalahan pada server; sudah dicatat.",
         "Something went wrong on the server; it has been logged.",
     ),
+    # Each area of the admin's side keeps its messages in a block of its own below.
+    # --- accounts, passwords, sessions ---
+    #
+    # --- audit export ---
+    #
+    # --- calendar ---
+    #
+    # --- office administration (sections, indicators, office profile) ---
+    #
+    # --- separation of duties, backups ---
+    #
+    # --- production server (requests, blobs) ---
+    #
 }
 
 

@@ -11,6 +11,9 @@ bp = Blueprint("web", __name__)
 def init_app(app: Flask) -> None:
     """Register the pages, the login view and the template filters."""
     from app.web import auth, board, indicators, instances, sops, verify  # noqa: F401  (routes register on import)
+    from app.web.admin import load_pages
+
+    load_pages()
 
     login_manager.login_view = "web.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
