@@ -1,5 +1,9 @@
 """Tests for the audit chain (app/services/audit/): record and verify, and tampering."""
 
+import os
+import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -302,3 +306,43 @@ def test_an_unkeyed_chain_is_refused_once_the_chain_was_keyed(app_ctx):
     db.session.commit()
     with pytest.raises(audit.UnkeyedChainError):
         audit.key_unkeyed_chain(journal_has_checkpoints=True)
+
+
+def test_a_process_that_exits_leaves_its_last_events_checkpointed(sqlite_template, tmp_path):
+    """A short-lived process (a CLI command) whose last commits came within the interval
+    still writes their checkpoint when it exits."""
+    database = tmp_path / "exit.db"
+    shutil.copy(sqlite_template, database)
+    script = """
+from app import create_app
+from app.cli import load_reference_data
+from app.extensions import db
+from app.services import audit
+app = create_app()
+with app.app_context():
+    load_reference_data()
+    for i in range(3):
+        event = audit.record("test.exit", actor=None, summary=f"keluar {i}")
+        db.session.commit()
+    print(event.id)
+"""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "STORAGE_DIR": str(tmp_path / "blobs"),
+        "AUDIT_KEY": "a-key-for-the-exit-test-only",
+        "AUDIT_CHECKPOINT_SECONDS": "3600",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    assert done.returncode == 0, done.stderr
+    last_id = int(done.stdout.split()[-1])
+    path = tmp_path / journal.JOURNAL
+    written = [c.event_id for c in journal.read(path, b"a-key-for-the-exit-test-only")]
+    assert written[-1] == last_id

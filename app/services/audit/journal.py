@@ -7,6 +7,7 @@ recorded events, at most once per AUDIT_CHECKPOINT_SECONDS per process (a timer 
 last one of a busy interval, so every interval that saw events ends with a checkpoint).
 """
 
+import atexit
 import json
 import logging
 import os
@@ -131,8 +132,18 @@ class _Writer:
             self.last_written[path] = time.monotonic()
         write_now(engine, path, key)
 
+    def flush_pending(self) -> None:
+        """Write at once every checkpoint a timer still waits for (at the process's exit, so
+        a short-lived process such as a CLI command leaves its last events checkpointed)."""
+        with self.lock:
+            timers, self.timers = self.timers, {}
+        for timer in timers.values():
+            timer.cancel()
+            write_now(*timer.args)
+
 
 _writer = _Writer()
+atexit.register(_writer.flush_pending)
 
 
 def note_new_head(session: Session, event_id: int, event_hash: str) -> None:
