@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditHead, Instance, InstanceStatus, Task, TaskStatus, User, utcnow
 from app.services.deadlines import TimeState, time_state, used_share
+from app.services.duties import self_review_notice
 from app.services.routing import (
     Action,
     TaskView,
@@ -30,6 +31,8 @@ class BoardFilters:
 class Card:
     view: TaskView
     actions: tuple[Action, ...]
+    # Why a holder of the step's role may not decide this review (separation of duties).
+    self_review: str | None = None
 
     @property
     def used_share(self) -> float:
@@ -99,5 +102,7 @@ def build_board(
         if lane is None:
             # A step of another SOP version whose actor this board has no lane for.
             lane = columns[-1]
-        lane.cards.append(Card(view=view, actions=allowed_actions(view.task, user)))
+        actions = allowed_actions(view.task, user)
+        notice = None if actions else self_review_notice(view.task, view.step, user)
+        lane.cards.append(Card(view=view, actions=actions, self_review=notice))
     return Board(columns=columns, instances=active, filters=filters, total_open=len(views))
