@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import tarfile
+import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,7 @@ from app.services.accounts import create_user
 from app.services.audit import journal
 from app.services.backup.tables import data_tables, schema_revision
 from tests.conftest import POSTGRES_SERVER, _config
+from tests.helpers import ApiClient, SopRunner, make_users
 
 MANIFEST = "manifest.json"
 
@@ -289,3 +292,59 @@ def test_restore_after_init_db_alone(app, runner, target, tmp_path):
     restored, original = table_rows(target), table_rows(app)
     for name in ("task", "sop_version", "holiday", "category_band", "user_account"):
         assert restored[name] == original[name], name
+
+
+def test_backup_while_the_app_writes(used, target, tmp_path):
+    """Is a backup taken while events are being committed a consistent one: its chain and its
+    journal verify after the restore?"""
+    stop, written = threading.Event(), []
+
+    def keep_writing():
+        with used.app_context():
+            while not stop.is_set() and len(written) < 500:
+                audit.record("test.busy", actor="test", summary=f"sibuk {len(written)}")
+                db.session.commit()
+                written.append(1)
+            db.session.remove()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        while len(written) < 5:
+            time.sleep(0.01)
+        back_up(used, tmp_path / "cadangan.tar")
+    finally:
+        stop.set()
+        writer.join()
+    result = restore(target, tmp_path / "cadangan.tar")
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        busy = [e for e in audit.iter_rows(1000) if e["action"] == "test.busy"]
+        assert 5 <= len(busy) <= len(written)
+        assert audit.verify_chain().ok
+
+
+def test_sqlite_archive_restores_into_postgres(sqlite_app, tmp_path, request):
+    """Does an office moving from SQLite to PostgreSQL carry everything over with a backup?"""
+    request.getfixturevalue("postgres_database")  # skips when no PostgreSQL is there
+    with sqlite_app.app_context():
+        make_users()
+    client = ApiClient(sqlite_app.test_client())
+    runner = SopRunner(client)
+    runner.walk_to(runner.start("2026-Q1")["id"], 9)
+    before = table_rows(sqlite_app)
+    back_up(sqlite_app, tmp_path / "cadangan.tar")
+    folder = tmp_path / "pg"
+    folder.mkdir()
+    with fresh_database("postgres", folder) as uri:
+        moved = create_app(_config(uri, folder / "blobs"))
+        result = restore(moved, tmp_path / "cadangan.tar")
+        assert result.exit_code == 0, result.output
+        after = table_rows(moved)
+        with moved.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    for name in before:
+        if name not in ("audit_event", "audit_head"):
+            assert after[name] == before[name], name
+    assert after["audit_event"][: len(before["audit_event"])] == before["audit_event"]
