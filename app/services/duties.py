@@ -8,6 +8,8 @@ twice. A return opens the reviewed step again, so the next round is judged afres
 of a definition without `reviews:` have no such check.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -51,15 +53,45 @@ class Conflict:
         )
 
 
-def _latest_completion(task: Task, reviewed: int) -> Task | None:
-    """The reviewed step's latest completion in this instance before `task` opened."""
-    return db.session.scalar(
-        sa.select(Task)
-        .filter_by(instance_id=task.instance_id, step_no=reviewed, status=TaskStatus.DONE)
-        .where(Task.outcome == TaskOutcome.COMPLETED, Task.id < task.id)
-        .order_by(Task.id.desc())
-        .limit(1)
-    )
+def _conflict(task: Task, step: Step, user: User, done: Sequence[Task]) -> Conflict | None:
+    """Judge `user` on `task` from the closed tasks `done` of its instance."""
+    if step.reviews is None:
+        return None
+    completions = [
+        t
+        for t in done
+        if t.step_no == step.reviews and t.outcome == TaskOutcome.COMPLETED and t.id < task.id
+    ]
+    if not completions:
+        return None
+    reviewed = max(completions, key=lambda t: t.id)
+    if reviewed.closed_by_id == user.id:
+        return Conflict(step.reviews, reviewed, "completed")
+    definition = definition_of(task.instance.sop_version)
+    siblings = {s.no for s in definition.steps if s.reviews == step.reviews and s.no != step.no}
+    earlier = [
+        t
+        for t in done
+        if t.step_no in siblings
+        and t.outcome == TaskOutcome.APPROVED
+        and t.closed_by_id == user.id
+        and reviewed.id < t.id < task.id
+    ]
+    return Conflict(step.reviews, min(earlier, key=lambda t: t.id), "approved") if earlier else None
+
+
+def _closed_tasks(instance_ids: set[int]) -> dict[int, list[Task]]:
+    """The completed and approved tasks of these instances, by instance (one query)."""
+    by_instance: dict[int, list[Task]] = defaultdict(list)
+    for task in db.session.scalars(
+        sa.select(Task).where(
+            Task.instance_id.in_(instance_ids),
+            Task.status == TaskStatus.DONE,
+            Task.outcome.in_([TaskOutcome.COMPLETED, TaskOutcome.APPROVED]),
+        )
+    ):
+        by_instance[task.instance_id].append(task)
+    return by_instance
 
 
 def conflict_of(task: Task, step: Step, user: User) -> Conflict | None:
@@ -67,28 +99,23 @@ def conflict_of(task: Task, step: Step, user: User) -> Conflict | None:
     or None when he may."""
     if step.reviews is None:
         return None
-    reviewed = _latest_completion(task, step.reviews)
-    if reviewed is None:
-        return None
-    if reviewed.closed_by_id == user.id:
-        return Conflict(step.reviews, reviewed, "completed")
-    definition = definition_of(task.instance.sop_version)
-    siblings = [s.no for s in definition.steps if s.reviews == step.reviews and s.no != step.no]
-    if not siblings:
-        return None
-    earlier = db.session.scalar(
-        sa.select(Task)
-        .filter_by(instance_id=task.instance_id, closed_by_id=user.id)
-        .where(
-            Task.step_no.in_(siblings),
-            Task.outcome == TaskOutcome.APPROVED,
-            Task.id > reviewed.id,
-            Task.id < task.id,
-        )
-        .order_by(Task.id)
-        .limit(1)
-    )
-    return Conflict(step.reviews, earlier, "approved") if earlier is not None else None
+    return _conflict(task, step, user, _closed_tasks({task.instance_id})[task.instance_id])
+
+
+def conflicts_of(tasks: Sequence[Task], user: User) -> dict[int, Conflict]:
+    """The conflicts of `user` on many tasks at once, by task id, with one query (the board)."""
+    candidates = []
+    for task in tasks:
+        step = definition_of(task.instance.sop_version).step(task.step_no)
+        if step.reviews is not None and user.has_role(*step.actors):
+            candidates.append((task, step))
+    if not candidates:
+        return {}
+    done = _closed_tasks({task.instance_id for task, _ in candidates})
+    found = {
+        task.id: _conflict(task, step, user, done[task.instance_id]) for task, step in candidates
+    }
+    return {task_id: conflict for task_id, conflict in found.items() if conflict is not None}
 
 
 def ensure_not_self_review(
@@ -126,11 +153,6 @@ def ensure_not_self_review(
     raise error
 
 
-def self_review_notice(task: Task, step: Step, user: User) -> str | None:
+def self_review_notice(task: Task, step: Step, conflict: Conflict) -> str:
     """The Indonesian sentence a card shows a holder of the step's role who may not decide it."""
-    if not step.is_decision or not user.has_role(*step.actors):
-        return None
-    conflict = conflict_of(task, step, user)
-    if conflict is None:
-        return None
     return conflict.error(task, step, definition_of(task.instance.sop_version)).message("id")

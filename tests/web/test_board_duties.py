@@ -31,3 +31,19 @@ def test_refused_attempt_shows_on_the_card(pages, runner, api, doubles):  # noqa
     assert 'class="card-error"' in card
     assert "tidak dapat memutuskan langkah 10" in card
     assert runner.open_task(step10["instance_id"])["id"] == step10["id"]
+
+
+def test_board_queries_do_not_grow_with_reviews(app, pages, runner, api, doubles):  # noqa: F811
+    """Does the maker's board issue as many SQL statements with three reviews of his own work
+    open as with one (the separation of duties is judged in one query for all cards)?"""
+    from tests.web.test_board import _count_board_queries
+
+    client = pages("pembuat")
+    periods = iter(("2026-Q1", "2026-Q2", "2026-Q3"))
+    finish_step(runner, api, runner.walk_to(runner.start(next(periods))["id"], 9), "pembuat")
+    one = _count_board_queries(app, client)
+    for period in periods:
+        finish_step(runner, api, runner.walk_to(runner.start(period)["id"], 9), "pembuat")
+    html = client.get("/").text
+    assert html.count("Pemisahan tugas") == 3
+    assert _count_board_queries(app, client) == one
