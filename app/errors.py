@@ -224,6 +224,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- office administration (sections, indicators, office profile) ---
     #
     # --- separation of duties, backups ---
+    "self_review": (
+        "Pemisahan tugas: Anda sendiri {verb_id} langkah {by_step} pada putaran ini, sehingga "
+        "tidak dapat memutuskan langkah {step}; langkah ini harus diputuskan oleh {actors} "
+        "yang lain.",
+        "Separation of duties: you {verb_en} step {by_step} in this round yourself, so you "
+        "cannot decide step {step}; another {actors} must decide it.",
+    ),
     #
     # --- production server (requests, blobs) ---
     #

@@ -95,7 +95,14 @@ def complete_task(body, headers, task_id):
 @blp.arguments(DecisionSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, MoveResultSchema)
-@blp.error_responses(**MOVE_ERRORS, e422="note_required, not_a_decision, missing_documents")
+@blp.error_responses(
+    **{
+        **MOVE_ERRORS,
+        "e403": "forbidden_role; self_review when the reviewer did the work under review in "
+        "this round (finished the reviewed step, or approved an earlier review of it)",
+    },
+    e422="note_required, not_a_decision, missing_documents",
+)
 def decide(body, headers, task_id):
     """Approve a review forward, or return it for correction with a note (arahan)."""
     user = api_user()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditHead, Instance, InstanceStatus, Task, TaskStatus, User, utcnow
 from app.services.deadlines import TimeState, time_state, used_share
+from app.services.duties import conflicts_of, self_review_notice
 from app.services.routing import (
     Action,
     TaskView,
@@ -30,6 +31,8 @@ class BoardFilters:
 class Card:
     view: TaskView
     actions: tuple[Action, ...]
+    # Why a holder of the step's role may not decide this review (separation of duties).
+    self_review: str | None = None
 
     @property
     def used_share(self) -> float:
@@ -94,10 +97,18 @@ def build_board(
     views = describe_tasks(db.session.scalars(query).unique().all(), now)
     columns = [Column(actor) for actor in actors]
     by_code = {column.actor.code: column for column in columns}
+    conflicts = conflicts_of([view.task for view in views], user)
     for view in views:
         lane = by_code.get(view.step.actors[0])
         if lane is None:
             # A step of another SOP version whose actor this board has no lane for.
             lane = columns[-1]
-        lane.cards.append(Card(view=view, actions=allowed_actions(view.task, user)))
+        conflict = conflicts.get(view.task.id)
+        lane.cards.append(
+            Card(
+                view=view,
+                actions=allowed_actions(view.task, user, conflicts),
+                self_review=conflict and self_review_notice(view.task, view.step, conflict),
+            )
+        )
     return Board(columns=columns, instances=active, filters=filters, total_open=len(views))

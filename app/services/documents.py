@@ -137,11 +137,11 @@ def file_type_of(filename: str, head: bytes) -> FileType:
     return file_type
 
 
-def ensure_can_attach(task: Task, kind: str, actor: User) -> Step:
+def ensure_can_attach(task: Task, kind: str, actor: User, ip: str | None = None) -> Step:
     """Refuse unless `actor` may act on the open `task` and `kind` is one of its step's
     outputs (an upload and a generated document alike); answer the step."""
     step = step_of(task)
-    ensure_can_act(task, step, actor, version=None)
+    ensure_can_act(task, step, actor, version=None, attempt="upload", ip=ip)
     if kind not in step.outputs:
         raise DomainError(
             422,
@@ -167,7 +167,7 @@ def upload_document(
     ip: str | None = None,
 ) -> Document:
     """Attach a file to a task as the next version of one of its step's outputs."""
-    step = ensure_can_attach(task, kind, actor)
+    step = ensure_can_attach(task, kind, actor, ip)
     if kind in step.signed_outputs and not generated:
         # Only signing makes it: an uploaded file would complete the step with nothing signed.
         raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)

@@ -293,7 +293,7 @@ def generate_document(
 ) -> Document:
     """Render the step output `kind` of `task` and attach it as that kind's next version."""
     # The same refusals as an upload, before any rendering: role, open task, known kind.
-    step = ensure_can_attach(task, kind, actor)
+    step = ensure_can_attach(task, kind, actor, ip)
     if kind in step.signed_outputs:
         raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)
     name = step.generator_of(kind)

@@ -29,7 +29,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import audit
+from app.services import audit, duties
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
@@ -196,12 +196,18 @@ def missing_outputs(task: Task, step: Step, attached: set[str] | None = None) ->
     return [kind for kind in step.required_outputs if kind not in attached]
 
 
-def allowed_actions(task: Task, user: User) -> tuple[Action, ...]:
-    """Say which moves `user` may try on `task` now (the buttons a page may show)."""
+def allowed_actions(
+    task: Task, user: User, conflicts: dict[int, duties.Conflict] | None = None
+) -> tuple[Action, ...]:
+    """Say which moves `user` may try on `task` now (the buttons a page may show);
+    `conflicts` (duties.conflicts_of) spares a query per card when a board asks for many."""
     if task.status != TaskStatus.OPEN or task.instance.status != InstanceStatus.ACTIVE:
         return ()
     step = step_of(task)
     if not user.has_role(*step.actors):
+        return ()
+    conflict = duties.conflict_of(task, step, user) if conflicts is None else conflicts.get(task.id)
+    if conflict is not None:
         return ()
     signed = step.signed_outputs
     moves: tuple[Action, ...]
@@ -216,8 +222,17 @@ def allowed_actions(task: Task, user: User) -> tuple[Action, ...]:
     return moves + (("upload",) if uploadable else ())
 
 
-def ensure_can_act(task: Task, step: Step, actor: User, version: int | None) -> None:
-    """Refuse a move by the wrong role, on a closed task, or against a stale version."""
+def ensure_can_act(
+    task: Task,
+    step: Step,
+    actor: User,
+    version: int | None,
+    *,
+    attempt: str = "move",
+    ip: str | None = None,
+) -> None:
+    """Refuse a move by the wrong role, on a closed task, against a stale version, or by a
+    reviewer of his own work (`attempt` names the move for the audit of that refusal)."""
     definition = definition_for(task.instance)
     if not actor.has_role(*step.actors):
         raise DomainError(
@@ -240,6 +255,7 @@ def ensure_can_act(task: Task, step: Step, actor: User, version: int | None) -> 
             current=task.version,
             sent=version,
         )
+    duties.ensure_not_self_review(task, step, actor, attempt=attempt, ip=ip)
 
 
 def complete_task(
@@ -275,7 +291,7 @@ def decide(
     """Approve a decision step forward, or return it for correction with the arahan."""
     _lock_for_move(task)
     step = step_of(task)
-    ensure_can_act(task, step, actor, version)
+    ensure_can_act(task, step, actor, version, attempt=decision, ip=ip)
     if not step.is_decision:
         raise DomainError(422, "not_a_decision", step=step.no)
     if decision == "return":
