@@ -403,6 +403,9 @@ class TaskView:
     # The mutu baku as working minutes from the opening (a day standard varies with the calendar).
     standard_minutes: int
     overdue: bool
+    # Years without a holiday list between the opening and the due time: the due time was
+    # counted as if they had no days off.
+    calendar_unknown_years: tuple[int, ...] = ()
 
     @property
     def closed_by(self) -> str | None:
@@ -459,6 +462,7 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
                     else task.elapsed_minutes or 0
                 ),
                 overdue=is_open and now > task.due_at,
+                calendar_unknown_years=calendar.unknown_years(task.opened_at, task.due_at),
             )
         )
     return views
