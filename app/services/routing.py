@@ -428,6 +428,14 @@ def tasks_of_actor(actor: str):
     return sa.or_(*clauses) if clauses else sa.false()
 
 
+def _standard_minutes(task: Task, step: Step, calendar: WorkingCalendar) -> int:
+    """The mutu baku in working minutes: a minute standard is itself; a day standard is the
+    working time to the stored due time (a day off added since then shortens it)."""
+    if step.standard.unit == "minute":
+        return step.standard.value
+    return calendar.working_minutes_between(task.opened_at, task.due_at)
+
+
 def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
     """Describe tasks for display with a fixed number of queries, however many there are."""
     now = now or utcnow()
@@ -455,7 +463,7 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
                     if is_open
                     else task.working_minutes or 0
                 ),
-                standard_minutes=calendar.working_minutes_between(task.opened_at, task.due_at),
+                standard_minutes=_standard_minutes(task, step, calendar),
                 elapsed_minutes=(
                     max(0, int((now - task.opened_at).total_seconds() // 60))
                     if is_open
