@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import AuditEvent
@@ -187,3 +189,36 @@ def test_new_tasks_use_a_new_list_and_open_ones_keep_their_due_time(api, runner)
     assert due_day == "2031-03-03"
     assert after["due_at"] > before["due_at"]
     assert after["due_at"][:10] == "2031-03-04"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+holiday_items = st.fixed_dictionaries(
+    {
+        "date": st.dates().map(str) | json_values,
+        "name": st.text(max_size=210) | json_values,
+        "kind": st.sampled_from(["holiday", "cuti_bersama", "libur"]) | json_values,
+    },
+    optional={"estimated": json_values},
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    year=st.integers(min_value=2000, max_value=2100),
+    source=st.text(max_size=520) | json_values,
+    holidays=st.lists(holiday_items, max_size=4) | json_values,
+)
+def test_admin_put_never_fails_on_the_server(api, year, source, holidays):
+    """Whatever an admin sends, PUT answers 200 or a 4xx in the one error shape, never 5xx."""
+    response = put_year(api, year, {"source": source, "holidays": holidays})
+    assert response.status_code in (200, 422), response.get_json()
+    if response.status_code == 422:
+        assert response.get_json()["error"]["code"] in ("validation_error", "calendar_invalid")
