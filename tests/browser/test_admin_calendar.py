@@ -58,3 +58,17 @@ def test_an_added_holiday_moves_the_next_due_time(live_server, signed_in):
     camat.goto("/")
     expect(camat.locator(f"#task-{after['id']}")).to_be_visible()
     screenshot(camat, "board-after-holiday-added")
+
+
+def test_an_unknown_year_is_warned_about_on_its_page(live_server, signed_in):
+    """The admin opens 2031 from the year picker: the page says its calendar is missing and
+    offers to start its list from a source."""
+    admin = signed_in("admin")
+    admin.goto("/admin/calendar")
+    admin.get_by_label("Buka tahun lain").fill("2031")
+    admin.get_by_role("button", name="Buka", exact=True).click()
+    expect(admin.locator(".calendar-unknown")).to_contain_text(
+        "Kalender kerja tahun 2031 belum ada."
+    )
+    expect(admin.get_by_role("button", name="Mulai daftar tahun 2031")).to_be_visible()
+    screenshot(admin, "admin-calendar-unknown-year")
