@@ -220,7 +220,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- audit export ---
     #
     # --- calendar ---
-    #
+    "calendar_invalid": (
+        "Daftar hari libur ditolak, tidak ada yang diubah: {count} baris bermasalah "
+        "(lihat details.errors).",
+        "The holiday list was refused and nothing was changed: {count} bad row(s) "
+        "(see details.errors).",
+    ),
+    "calendar_year_out_of_range": (
+        "Tahun {year} di luar rentang 2000–2100.",
+        "Year {year} is outside 2000-2100.",
+    ),
+    "calendar_year_unknown": (
+        "Kantor belum mempunyai daftar hari libur tahun {year}: tetapkan dulu sumbernya.",
+        "The office has no holiday list for {year} yet: name its source first.",
+    ),
+    "calendar_source_required": (
+        "Sebutkan sumber daftar hari libur (misalnya SKB 3 Menteri tahun itu).",
+        "Name the source of the holiday list (e.g. that year's SKB 3 Menteri).",
+    ),
+    "calendar_source_too_long": (
+        "Sumber daftar hari libur paling banyak 500 karakter.",
+        "The holiday list's source may have at most 500 characters.",
+    ),
+    "calendar_csv_unreadable": (
+        "Berkas CSV tidak dapat dibaca: {reason}. Kolom: date,name,kind.",
+        "The CSV file cannot be read: {reason}. Columns: date,name,kind.",
+    ),
+    "holiday_outside_year": (
+        "Tanggal {date} tidak berada di tahun {year}.",
+        "The date {date} is not in {year}.",
+    ),
+    "holiday_duplicate": (
+        "Tanggal {date} sudah ada di baris {first}.",
+        "The date {date} is already in row {first}.",
+    ),
+    "holiday_taken": (
+        "Tanggal {date} sudah menjadi hari libur ({name}).",
+        "The date {date} is already a day off ({name}).",
+    ),
+    "holiday_bad_date": (
+        "Tanggal harus berbentuk TTTT-BB-HH, bukan {value!r}.",
+        "The date must be YYYY-MM-DD, not {value!r}.",
+    ),
+    "holiday_bad_name": (
+        "Nama hari libur wajib diisi (paling banyak 200 karakter).",
+        "The holiday's name is required (at most 200 characters).",
+    ),
+    "holiday_bad_kind": (
+        "Jenis harus holiday (libur nasional) atau cuti_bersama, bukan {value!r}.",
+        "The kind must be holiday or cuti_bersama, not {value!r}.",
+    ),
     # --- office administration (sections, indicators, office profile) ---
     #
     # --- separation of duties, backups ---

@@ -133,3 +133,35 @@ def test_roles_migration_keeps_the_rows_and_frees_the_codes(sqlite_app):
             assert list(connection.execute(sa.select(user_role.c.role)).scalars()) == ["camat"]
         upgrade()
         assert schema_diff(db.metadata) == []
+
+
+def test_calendar_years_migration_keeps_the_stored_days_known(sqlite_app):
+    """The days off stored before the years existed get a year row each year they fall in
+    (so those years stay known) and belong to it."""
+    with sqlite_app.app_context():
+        db.session.remove()
+        downgrade(revision="9c4d1e7a2b35")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM holiday"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO holiday (day, name, kind) VALUES "
+                    "('2026-08-17', 'Proklamasi', 'libur_nasional'), "
+                    "('2027-01-01', 'Tahun Baru', 'libur_nasional')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            years = connection.execute(
+                sa.text("SELECT year, source FROM holiday_year ORDER BY year")
+            ).all()
+            days = connection.execute(
+                sa.text("SELECT day, year, estimated FROM holiday ORDER BY day")
+            ).all()
+        assert [year for year, _ in years] == [2026, 2027]
+        assert all("SKB 3 Menteri" in source for _, source in years)
+        assert [(str(day), year, bool(estimated)) for day, year, estimated in days] == [
+            ("2026-08-17", 2026, False),
+            ("2027-01-01", 2027, False),
+        ]
+        assert schema_diff(db.metadata) == []

@@ -26,6 +26,7 @@ def init_api(app: Flask) -> None:
     /api/docs."""
     from app.api import (
         auth,
+        calendar,
         docs,
         documents,
         health,
@@ -39,7 +40,18 @@ def init_api(app: Flask) -> None:
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (health, auth, sops, instances, tasks, documents, indicators, reports, signing):
+    for module in (
+        health,
+        auth,
+        sops,
+        instances,
+        tasks,
+        documents,
+        indicators,
+        reports,
+        signing,
+        calendar,
+    ):
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.
         csrf.exempt(module.blp)

@@ -1,7 +1,7 @@
 """The database models, importable from one place."""
 
 from app.models.audit import AuditEvent, AuditHead
-from app.models.calendar import HolidayKind, HolidayRow
+from app.models.calendar import HolidayKind, HolidayRow, HolidayYear
 from app.models.documents import Document
 from app.models.indicators import (
     Aggregation,
@@ -44,6 +44,7 @@ __all__ = [
     "Document",
     "HolidayKind",
     "HolidayRow",
+    "HolidayYear",
     "Indicator",
     "IndicatorValue",
     "Instance",

@@ -89,6 +89,13 @@ class TaskSchema(Schema):
     missing_outputs = fields.List(fields.String())
     backdated = fields.Boolean(attribute="task.backdated")
     version = fields.Integer(attribute="task.version")
+    calendar_unknown_years = fields.List(
+        fields.Integer(),
+        metadata={
+            "description": "Years between the opening and the due time that the office has "
+            "no holiday list for: the due time counts them as having no days off."
+        },
+    )
 
 
 TaskPageSchema = page_of(TaskSchema, "TaskPageSchema")

@@ -32,8 +32,9 @@ _Span = tuple[datetime, datetime]
 _PERIOD_RE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FILE_KEYS = ("timezone", "working_hours", "holidays")
-_HOLIDAY_KEYS = ("date", "name", "kind")
+_FILE_KEYS = ("timezone", "working_hours", "years")
+_YEAR_KEYS = ("source", "holidays")
+_HOLIDAY_KEYS = ("date", "name", "kind", "estimated")
 
 
 class CalendarFileError(ValueError):
@@ -50,6 +51,17 @@ class Holiday:
     day: date
     name: str
     kind: str
+    # A date the decree names but that waits on the sighting of the moon (perkiraan).
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class YearList:
+    """One year's days off as the office knows them, and where the list comes from."""
+
+    year: int
+    source: str
+    holidays: tuple[Holiday, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class WorkingCalendar:
     # Excluded from the hash because a mapping is unhashable; equality still compares it.
     periods: Mapping[int, tuple[Period, ...]] = field(hash=False)
     holidays: frozenset[date] = frozenset()
+    # The years whose holiday list the office has; None when every year counts as known.
+    known_years: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         """Check the periods and freeze the containers."""
@@ -80,10 +94,34 @@ class WorkingCalendar:
             raise ValueError("a working calendar needs at least one working period")
         object.__setattr__(self, "periods", MappingProxyType(frozen))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
+        if self.known_years is not None:
+            object.__setattr__(self, "known_years", frozenset(self.known_years))
 
-    def with_holidays(self, days: Iterable[date]) -> WorkingCalendar:
-        """Return this calendar with its holiday list replaced by ``days``."""
-        return replace(self, holidays=frozenset(days))
+    def with_holidays(
+        self, days: Iterable[date], known_years: Iterable[int] | None = None
+    ) -> WorkingCalendar:
+        """Return this calendar with its holiday list (and, if given, its known years)
+        replaced."""
+        years = self.known_years if known_years is None else frozenset(known_years)
+        return replace(self, holidays=frozenset(days), known_years=years)
+
+    def unknown_years(self, start: datetime, end: datetime) -> tuple[int, ...]:
+        """List the years from ``start`` to ``end`` (local dates) that have no holiday list:
+        working time there is counted as if they had no days off."""
+        if self.known_years is None:
+            return ()
+        first = _as_utc(start, "start").astimezone(self.tz).year
+        last = max(first, _as_utc(end, "end").astimezone(self.tz).year)
+        return tuple(year for year in range(first, last + 1) if year not in self.known_years)
+
+    def working_days_in(self, year: int) -> int:
+        """Count the working days of ``year``."""
+        day, last = date(year, 1, 1), date(year, 12, 31)
+        total = 0
+        while day <= last:
+            total += self.is_working_day(day)
+            day += timedelta(days=1)
+        return total
 
     def is_working_day(self, day: date) -> bool:
         """Tell whether ``day`` has working periods and is not a holiday."""
@@ -211,8 +249,8 @@ def default_calendar_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "calendar-purbalingga.yaml"
 
 
-def load_calendar(path: Path | str) -> tuple[WorkingCalendar, list[Holiday]]:
-    """Read and validate a calendar YAML file into a calendar and its holiday list."""
+def load_calendar(path: Path | str) -> tuple[WorkingCalendar, list[YearList]]:
+    """Read and validate a calendar YAML file into a calendar and its years' holiday lists."""
     path = Path(path)
     try:
         # Safe loading, with dates kept as text so a bad one is reported with its field.
@@ -226,21 +264,24 @@ def load_calendar(path: Path | str) -> tuple[WorkingCalendar, list[Holiday]]:
         return CalendarFileError(f"{path}: {where}: {problem}")
 
     if not isinstance(data, dict):
-        raise fail("(top level)", "expected a mapping with timezone, working_hours, holidays")
+        raise fail("(top level)", "expected a mapping with timezone, working_hours, years")
     unknown = sorted(str(key) for key in data if key not in _FILE_KEYS)
     if unknown:
         raise fail(unknown[0], f"unknown key; expected one of {', '.join(_FILE_KEYS)}")
 
     tz = _parse_timezone(data.get("timezone"), fail)
     periods = _parse_working_hours(data.get("working_hours"), fail)
-    holidays = _parse_holidays(data.get("holidays", []), fail)
+    years = _parse_years(data.get("years"), fail)
     try:
         calendar = WorkingCalendar(
-            tz=tz, periods=periods, holidays=frozenset(h.day for h in holidays)
+            tz=tz,
+            periods=periods,
+            holidays=frozenset(h.day for y in years for h in y.holidays),
+            known_years=frozenset(y.year for y in years),
         )
     except ValueError as exc:
         raise fail("working_hours", str(exc)) from exc
-    return calendar, holidays
+    return calendar, years
 
 
 class _CalendarLoader(yaml.SafeLoader):
@@ -313,30 +354,61 @@ def _parse_time(text: str, where: str, fail: _Fail) -> time:
     return time(hour, minute)
 
 
-def _parse_holidays(value: Any, fail: _Fail) -> list[Holiday]:
-    """Parse the ``holidays`` list of {date, name, kind} entries, sorted by date."""
+def _parse_years(value: Any, fail: _Fail) -> list[YearList]:
+    """Parse ``years`` (year -> {source, holidays}) into year lists, oldest first."""
     if value is None:
         return []
-    if not isinstance(value, list):
-        raise fail("holidays", "expected a list of {date, name, kind} entries")
-    holidays = []
-    for index, entry in enumerate(value):
-        where = f"holidays[{index}]"
+    if not isinstance(value, dict):
+        raise fail("years", "expected a mapping of year to {source, holidays}")
+    years = []
+    for key, entry in value.items():
+        where = f"years.{key}"
+        if not isinstance(key, int) or not 2000 <= key <= 2100:
+            raise fail(where, f"expected a year from 2000 to 2100, got {key!r}")
         if not isinstance(entry, dict):
-            raise fail(where, "expected a mapping with date, name and kind")
+            raise fail(where, "expected a mapping with source and holidays")
+        unknown = sorted(str(k) for k in entry if k not in _YEAR_KEYS)
+        if unknown:
+            raise fail(f"{where}.{unknown[0]}", "unknown key; expected source, holidays")
+        source = entry.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise fail(f"{where}.source", "name the list's source (the decree it follows)")
+        holidays = _parse_holidays(entry.get("holidays"), f"{where}.holidays", key, fail)
+        years.append(YearList(year=key, source=" ".join(source.split()), holidays=holidays))
+    years.sort(key=lambda year_list: year_list.year)
+    return years
+
+
+def _parse_holidays(value: Any, where: str, year: int, fail: _Fail) -> tuple[Holiday, ...]:
+    """Parse one year's list of {date, name, kind, estimated?} entries, sorted by date."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail(where, "expected a list of {date, name, kind} entries")
+    holidays: dict[date, Holiday] = {}
+    for index, entry in enumerate(value):
+        at = f"{where}[{index}]"
+        if not isinstance(entry, dict):
+            raise fail(at, "expected a mapping with date, name and kind")
         unknown = sorted(str(key) for key in entry if key not in _HOLIDAY_KEYS)
         if unknown:
-            raise fail(f"{where}.{unknown[0]}", "unknown key; expected date, name, kind")
-        day = _parse_date(entry.get("date"), f"{where}.date", fail)
+            raise fail(f"{at}.{unknown[0]}", "unknown key; expected date, name, kind, estimated")
+        day = _parse_date(entry.get("date"), f"{at}.date", fail)
+        if day.year != year:
+            raise fail(f"{at}.date", f"{day} is not in {year}")
+        if day in holidays:
+            raise fail(f"{at}.date", f"{day} is listed twice")
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"{where}.name", f"expected a non-empty name, got {name!r}")
+            raise fail(f"{at}.name", f"expected a non-empty name, got {name!r}")
         kind = entry.get("kind")
         if kind not in HOLIDAY_KINDS:
-            raise fail(f"{where}.kind", f"unknown kind {kind!r}; expected one of {HOLIDAY_KINDS}")
-        holidays.append(Holiday(day=day, name=name.strip(), kind=kind))
-    holidays.sort(key=lambda holiday: holiday.day)
-    return holidays
+            raise fail(f"{at}.kind", f"unknown kind {kind!r}; expected one of {HOLIDAY_KINDS}")
+        estimated = entry.get("estimated", False)
+        if not isinstance(estimated, bool):
+            raise fail(f"{at}.estimated", f"expected true or false, got {estimated!r}")
+        holidays[day] = Holiday(day=day, name=name.strip(), kind=kind, estimated=estimated)
+    return tuple(sorted(holidays.values(), key=lambda holiday: holiday.day))
 
 
 def _parse_date(value: Any, where: str, fail: _Fail) -> date:

@@ -419,6 +419,9 @@ class TaskView:
     # The mutu baku as working minutes from the opening (a day standard varies with the calendar).
     standard_minutes: int
     overdue: bool
+    # Years without a holiday list between the opening and the due time: the due time was
+    # counted as if they had no days off.
+    calendar_unknown_years: tuple[int, ...] = ()
 
     @property
     def closed_by(self) -> str | None:
@@ -439,6 +442,14 @@ def tasks_of_actor(actor: str):
             in_version = Instance.sop_version_id == version.id
             clauses.append(sa.and_(in_version, Task.step_no.in_(numbers)))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _standard_minutes(task: Task, step: Step, calendar: WorkingCalendar) -> int:
+    """The mutu baku in working minutes: a minute standard is itself; a day standard is the
+    working time to the stored due time (a day off added since then shortens it)."""
+    if step.standard.unit == "minute":
+        return step.standard.value
+    return calendar.working_minutes_between(task.opened_at, task.due_at)
 
 
 def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
@@ -468,13 +479,14 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
                     if is_open
                     else task.working_minutes or 0
                 ),
-                standard_minutes=calendar.working_minutes_between(task.opened_at, task.due_at),
+                standard_minutes=_standard_minutes(task, step, calendar),
                 elapsed_minutes=(
                     max(0, int((now - task.opened_at).total_seconds() // 60))
                     if is_open
                     else task.elapsed_minutes or 0
                 ),
                 overdue=is_open and now > task.due_at,
+                calendar_unknown_years=calendar.unknown_years(task.opened_at, task.due_at),
             )
         )
     return views

@@ -12,6 +12,7 @@ from app.rendering.svg.flowchart import FlowProgress, flowchart_svg
 from app.rendering.svg.timeline import timeline_bars, timeline_svg
 from app.services import routing
 from app.services.documents import documents_of_instance
+from app.services.office_calendar import unknown_years_ahead
 from app.services.signing import signed_report_of
 from app.services.sop_definitions import definition_of
 from app.web import bp
@@ -98,4 +99,9 @@ def start_instance():
             return redirect(url_for("web.instance_page", instance_id=instance.id))
     elif form.is_submitted():
         status = 422
-    return render_template("instances/new.html", form=form, first_steps=first_steps), status
+    unknown_years = sorted(
+        {year for v in versions for year in unknown_years_ahead(definition_of(v))}
+    )
+    return render_template(
+        "instances/new.html", form=form, first_steps=first_steps, unknown_years=unknown_years
+    ), status

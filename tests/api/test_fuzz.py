@@ -147,6 +147,8 @@ def target(sqlite_app) -> FuzzTarget:
         "code": ["pengukuran-kinerja", "IKU-1"],
         "period": ["2026-Q1", "2026"],
         "section": ["pemerintahan"],
+        # A year with a list and one without.
+        "year": [2027, 2031],
     }
     assert ids["document_id"], "the fixture should have uploaded the steps' outputs"
     kinds = runner.definition()[open_task["step_no"]]["outputs"]

@@ -17,7 +17,10 @@ from app.services.calendar import (
 )
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-OFFICE, SHIPPED_HOLIDAYS = load_calendar(default_calendar_path())
+OFFICE, SHIPPED_YEARS = load_calendar(default_calendar_path())
+SHIPPED_HOLIDAYS = [
+    holiday for year in SHIPPED_YEARS if year.year == 2026 for holiday in year.holidays
+]
 
 
 def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -335,7 +338,8 @@ def test_calendar_refuses_overlapping_or_empty_periods():
 
 
 def test_shipped_calendar_loads():
-    """The shipped file holds 17 national holidays and 8 cuti bersama days in Asia/Jakarta."""
+    """The shipped file's 2026 holds 17 national holidays and 8 cuti bersama days in
+    Asia/Jakarta."""
     assert OFFICE.tz == JAKARTA
     assert len(SHIPPED_HOLIDAYS) == 25
     kinds = [holiday.kind for holiday in SHIPPED_HOLIDAYS]
@@ -345,7 +349,9 @@ def test_shipped_calendar_loads():
         date(2026, 3, 18), "Cuti Bersama Hari Suci Nyepi Tahun Baru Saka 1948", "cuti_bersama"
     )
     assert nyepi_cuti in SHIPPED_HOLIDAYS
-    assert OFFICE.holidays == {holiday.day for holiday in SHIPPED_HOLIDAYS}
+    assert {day for day in OFFICE.holidays if day.year == 2026} == {
+        holiday.day for holiday in SHIPPED_HOLIDAYS
+    }
     assert [h.day for h in SHIPPED_HOLIDAYS] == sorted(h.day for h in SHIPPED_HOLIDAYS)
 
 
@@ -364,6 +370,9 @@ working_hours:
 """
 
 
+YEAR = "years:\n  2026:\n    source: SKB 2026\n    holidays:\n"
+
+
 def write_calendar(tmp_path: Path, text: str) -> Path:
     """Write a calendar file and return its path."""
     path = tmp_path / "calendar-test.yaml"
@@ -373,8 +382,9 @@ def write_calendar(tmp_path: Path, text: str) -> Path:
 
 def test_minimal_calendar_file_loads(tmp_path):
     """A file without holidays loads, and absent weekdays have no working time."""
-    calendar, holidays = load_calendar(write_calendar(tmp_path, VALID_HOURS))
-    assert holidays == []
+    calendar, years = load_calendar(write_calendar(tmp_path, VALID_HOURS))
+    assert years == []
+    assert calendar.known_years == frozenset()
     assert calendar.is_working_day(date(2026, 1, 5))
     assert not calendar.is_working_day(date(2026, 1, 6))
 
@@ -388,22 +398,40 @@ def test_minimal_calendar_file_loads(tmp_path):
         (VALID_HOURS.replace("monday", "funday"), "working_hours.funday", "unknown weekday"),
         (VALID_HOURS.replace("12:30-16:00", "noon"), "working_hours.monday[1]", "HH:MM-HH:MM"),
         (VALID_HOURS.replace("Asia/Jakarta", "Asia/Atlantis"), "timezone", "Asia/Atlantis"),
-        (VALID_HOURS + "holiday: []\n", "holiday", "unknown key"),
+        (VALID_HOURS + "holidays: []\n", "holidays", "unknown key"),
         (
-            VALID_HOURS + "holidays:\n  - {date: 2026-02-30, kind: cuti_bersama, name: X}\n",
-            "holidays[0].date",
+            VALID_HOURS + YEAR + "      - {date: 2026-02-30, kind: cuti_bersama, name: X}\n",
+            "years.2026.holidays[0].date",
             "2026-02-30",
         ),
         (
-            VALID_HOURS + "holidays:\n  - {date: 2026-01-01, kind: libur, name: X}\n",
-            "holidays[0].kind",
+            VALID_HOURS + YEAR + "      - {date: 2026-01-01, kind: libur, name: X}\n",
+            "years.2026.holidays[0].kind",
             "libur",
         ),
         (
-            VALID_HOURS + "holidays:\n  - {date: 2026-01-01, kind: cuti_bersama}\n",
-            "holidays[0].name",
+            VALID_HOURS + YEAR + "      - {date: 2026-01-01, kind: cuti_bersama}\n",
+            "years.2026.holidays[0].name",
             "name",
         ),
+        (
+            VALID_HOURS + YEAR + "      - {date: 2027-01-01, kind: cuti_bersama, name: X}\n",
+            "years.2026.holidays[0].date",
+            "not in 2026",
+        ),
+        (
+            VALID_HOURS + YEAR + "      - {date: 2026-01-01, kind: cuti_bersama, name: X}\n" * 2,
+            "years.2026.holidays[1].date",
+            "twice",
+        ),
+        (
+            VALID_HOURS + YEAR + "      - {date: 2026-01-01, kind: cuti_bersama, name: X, "
+            "estimated: maybe}\n",
+            "years.2026.holidays[0].estimated",
+            "true or false",
+        ),
+        (VALID_HOURS + "years:\n  2026: {holidays: []}\n", "years.2026.source", "source"),
+        (VALID_HOURS + "years:\n  1999: {source: X}\n", "years.1999", "2000 to 2100"),
         ("timezone: Asia/Jakarta\nworking_hours: {saturday: []}\n", "working_hours", "no working"),
         ("- just a list\n", "(top level)", "mapping"),
         ("timezone: [unclosed\n", "not valid YAML", "YAML"),
@@ -479,3 +507,35 @@ def test_day_standard_lands_within_working_hours_of_a_working_day(start, days):
         if OFFICE.is_working_day(counted + timedelta(days=n))
     ]
     assert len(working_days) == days
+
+
+# --- years without a list ----------------------------------------------------------------
+
+
+def test_unknown_years_are_those_without_a_list():
+    """A span reaching past the shipped years names each year the calendar has no list for."""
+    last_known = max(OFFICE.known_years)
+    assert OFFICE.unknown_years(wib(2026, 3, 2, 8), wib(2026, 3, 9, 8)) == ()
+    assert OFFICE.unknown_years(wib(last_known, 12, 30, 8), wib(last_known + 2, 1, 4, 8)) == (
+        last_known + 1,
+        last_known + 2,
+    )
+
+
+def test_a_calendar_without_known_years_warns_of_none():
+    """A calendar built without known years (tests, the pure arithmetic) never warns."""
+    calendar = WorkingCalendar(JAKARTA, OFFICE.periods, frozenset())
+    assert calendar.unknown_years(wib(2031, 1, 1), wib(2032, 1, 1)) == ()
+
+
+def test_working_days_in_2026_count_the_days_off():
+    """2026 has 261 weekdays; 21 of its days off fall on one, so 240 are worked."""
+    assert OFFICE.working_days_in(2026) == 240
+
+
+def test_shipped_2027_marks_the_estimated_dates():
+    """2027's Idulfitri and Iduladha dates wait on the moon: the file marks them estimated."""
+    year_2027 = next(year for year in SHIPPED_YEARS if year.year == 2027)
+    estimated = {holiday.day for holiday in year_2027.holidays if holiday.estimated}
+    assert estimated == {date(2027, 3, 10), date(2027, 3, 11), date(2027, 5, 17)}
+    assert "2027" in year_2027.source
