@@ -31,7 +31,9 @@ def init_api(app: Flask) -> None:
         health,
         indicators,
         instances,
+        office,
         reports,
+        sections,
         signing,
         sops,
         tasks,
@@ -39,7 +41,19 @@ def init_api(app: Flask) -> None:
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (health, auth, sops, instances, tasks, documents, indicators, reports, signing):
+    for module in (
+        health,
+        auth,
+        sops,
+        instances,
+        tasks,
+        documents,
+        indicators,
+        reports,
+        signing,
+        office,
+        sections,
+    ):
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.
         csrf.exempt(module.blp)
