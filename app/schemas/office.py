@@ -54,7 +54,7 @@ class OfficeInputSchema(StrictSchema):
     )
     logo = fields.String(
         allow_none=True,
-        validate=validate.Length(max=800_000),
+        validate=validate.Length(max=1_400_000),
         metadata={
             "description": "A PNG or JPEG image (at most 512 KB) as base64 or a "
             "`data:image/png;base64,…` URI; null removes the logo; left out, it stays"

@@ -14,12 +14,16 @@ USERNAME = validate.Length(min=1, max=64)
 class SectionSchema(Schema):
     code = fields.String(metadata={"example": "pemerintahan"})
     name = fields.String(metadata={"example": "Seksi Pemerintahan"})
-    head = fields.String(
-        attribute="head.username",
+    head = fields.Function(
+        lambda section: section.head.username if section.head else None,
         allow_none=True,
-        metadata={"description": "The head's username (Kepala Seksi), or null"},
+        metadata={"type": "string", "description": "The head's username (Kepala Seksi), or null"},
     )
-    head_name = fields.String(attribute="head.full_name", allow_none=True)
+    head_name = fields.Function(
+        lambda section: section.head.full_name if section.head else None,
+        allow_none=True,
+        metadata={"type": "string"},
+    )
 
 
 SectionPageSchema = page_of(SectionSchema, "SectionPageSchema")

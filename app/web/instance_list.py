@@ -55,6 +55,7 @@ def instance_list():
     pages = max(1, -(-total // PER_PAGE))
     context = {
         "filters": filters,
+        "query_args": {name: value for name, value in filters.items() if value},
         "items": items,
         "total": total,
         "page": page,

@@ -94,6 +94,7 @@ def admin_indicators():
     if not form.is_submitted():
         return _list_page(form)
     form.section.choices = _section_choices()
+    status = 422
     if form.validate():
         try:
             indicator = service.create_indicator(
@@ -107,11 +108,11 @@ def admin_indicators():
                 ip=client_ip(),
             )
         except DomainError as error:
-            place_error(form, error)
+            status = place_error(form, error)
         else:
             flash(f"Indikator {indicator.code} ditambahkan.", "success")
             return redirect(url_for("web.admin_indicator", code=indicator.code))
-    return _list_page(form, status=422)
+    return _list_page(form, status=status)
 
 
 @bp.route(f"/admin/indicators/{CODE}", methods=["GET", "POST"])
@@ -135,8 +136,7 @@ def admin_indicator(code: str):
         try:
             service.update_indicator(indicator, changes, actor=current_user, ip=client_ip())
         except DomainError as error:
-            place_error(form, error)
-            status = 422
+            status = place_error(form, error)
         else:
             flash(f"Indikator {indicator.code} disimpan.", "success")
             return redirect(url_for("web.admin_indicator", code=indicator.code))

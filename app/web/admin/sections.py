@@ -77,6 +77,7 @@ def admin_sections():
     if not form.is_submitted():
         return _render(form)
     form.head.choices = _head_choices()
+    status = 422
     if form.validate():
         try:
             section = service.create_section(
@@ -87,11 +88,11 @@ def admin_sections():
                 ip=client_ip(),
             )
         except DomainError as error:
-            place_error(form, error)
+            status = place_error(form, error)
         else:
             flash(f"Seksi {section.name} ditambahkan.", "success")
             return redirect(url_for("web.admin_sections"))
-    return _render(form, status=422)
+    return _render(form, status=status)
 
 
 @bp.route(f"/admin/sections/{CODE}", methods=["POST"])
@@ -101,6 +102,7 @@ def admin_section_update(code: str):
     section = service.get_section(code)
     form = SectionEditForm(prefix=section.code)
     form.head.choices = _head_choices()
+    status = 422
     if form.validate():
         try:
             service.update_section(
@@ -110,8 +112,8 @@ def admin_section_update(code: str):
                 ip=client_ip(),
             )
         except DomainError as error:
-            place_error(form, error)
+            status = place_error(form, error)
         else:
             flash(f"Seksi {section.name} disimpan.", "success")
             return redirect(url_for("web.admin_sections"))
-    return _render(SectionForm(formdata=None, prefix="new"), {section.code: form}, status=422)
+    return _render(SectionForm(formdata=None, prefix="new"), {section.code: form}, status)
