@@ -44,9 +44,7 @@ def test_admin_replaces_the_profile_and_it_is_audited(api, app):
     assert response.status_code == 200, response.get_json()
     assert api.get("/api/v1/office", as_="kasi").get_json()["address"] == PROFILE["address"]
     with app.app_context():
-        event = db.session.scalar(
-            sa.select(AuditEvent).filter_by(action="office.profile_changed")
-        )
+        event = db.session.scalar(sa.select(AuditEvent).filter_by(action="office.profile_changed"))
         assert event.object_type == "office"
         assert event.data["before"]["name"] == "Kecamatan Purbalingga"
         assert event.data["after"]["name"] == "Kecamatan Kalimanah"

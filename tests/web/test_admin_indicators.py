@@ -66,9 +66,7 @@ def test_retiring_keeps_the_history_and_leaves_new_periods(pages, sections, app)
     admin.post("/admin/indicators", data=FIELDS, htmx=False)
     with app.app_context():
         indicator = service.get_indicator("PEM-01")
-        service.set_value(
-            indicator, "2026-Q1", actor=_admin(), target=80, realization=72
-        )
+        service.set_value(indicator, "2026-Q1", actor=_admin(), target=80, realization=72)
         db.session.commit()
     response = admin.post("/admin/indicators/PEM-01/active", data={"active": "0"}, htmx=False)
     assert response.status_code == 302

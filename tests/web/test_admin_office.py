@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.office_helpers import PROFILE, png_logo
 from tests.helpers import pdf_text
+from tests.office_helpers import PROFILE, png_logo
 
 
 def post_profile(client, extra=None, **files):
