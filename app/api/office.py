@@ -50,10 +50,7 @@ def replace_office(body):
     """Replace the office profile (admin only; audited with the old and the new values).
     `logo` left out keeps the logo; null removes it."""
     user = api_user()
-    logo = service.UNSET
-    if "logo" in body:
-        text = body.pop("logo")
-        logo = None if text is None else service.logo_from_text(text)
+    logo = body.pop("logo", service.UNSET)
     profile = service.update_office_profile(body, actor=user, logo=logo, ip=client_ip())
     return _served(profile)
 

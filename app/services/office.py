@@ -239,14 +239,16 @@ def update_office_profile(
     changes: Mapping[str, Any],
     *,
     actor: User,
-    logo: bytes | None = UNSET,
+    logo: bytes | str | None = UNSET,
     ip: str | None = None,
 ) -> Profile:
     """Change the office profile (admin only): the text fields in `changes` (a field left
-    out stays), and the logo (bytes; None removes it; UNSET keeps it). Audited with the old
-    and the new profile."""
+    out stays), and the logo (bytes, or text as `logo_from_text` reads it; None removes it;
+    UNSET keeps it). Audited with the old and the new profile."""
     if not actor.has_role(ADMIN):
         raise DomainError(403, "forbidden")
+    if isinstance(logo, str):
+        logo = logo_from_text(logo)
     unknown = set(changes) - set(TEXT_FIELDS)
     if unknown:
         raise _invalid(sorted(unknown)[0], "validation_error")

@@ -161,3 +161,9 @@ def test_the_letterhead_carries_the_profile_and_its_logo(api, runner):
     assert "KECAMATAN PURBALINGGA" not in text
     first_page = PdfReader(io.BytesIO(response.data)).pages[0]
     assert len(first_page.images) >= 1
+
+
+def test_a_non_admin_is_refused_before_the_logo_is_read(api):
+    """Is a non-admin's PUT with a malformed logo refused with 403, not judged on the logo?"""
+    response = put_office(api, {**PROFILE, "logo": "%%%"}, as_="camat")
+    assert response.status_code == 403
