@@ -212,6 +212,10 @@ def load_demo() -> str:
         )
         for u, name, nip, roles, unit in USERS
     ]
+    # Each Kepala Seksi heads the section he belongs to.
+    for user in users:
+        if user.has_role("kasi") and user.org_unit is not None and user.org_unit.is_section:
+            user.org_unit.head = user
     store = configured_store()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     calendar = office_calendar()

@@ -33,7 +33,9 @@ def _filters() -> dict[str, str]:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return min(int(raw), 1_000_000) if raw.isdigit() and int(raw) >= 1 else 1
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7):
+        return 1
+    return max(1, int(raw))
 
 
 def audit_link_available() -> bool:

@@ -53,8 +53,10 @@ def test_an_htmx_filter_answers_the_list_alone(pages, three):
 
 def test_unknown_filters_are_ignored(pages, three):
     """Are a bad status, period and page number ignored rather than refused?"""
-    page = pages("viewer").get("/instances?status=x&period=2026-Q9&page=abc")
-    assert page.status_code == 200 and "3 pengukuran" in page.text
+    client = pages("viewer")
+    for query in ("status=x&period=2026-Q9&page=abc", "page=%C2%B2", "page=99999999999"):
+        page = client.get(f"/instances?{query}")
+        assert page.status_code == 200 and "3 pengukuran" in page.text
 
 
 def test_the_list_is_paginated(pages, three, monkeypatch):
