@@ -15,6 +15,7 @@ from app.services import audit
 from app.services.accounts import create_user
 from app.services.audit import journal
 from app.services.audit.keys import current_key, ensure_key_file
+from app.services.office import seed_office_profile
 from app.services.office_calendar import seed_holidays
 from app.services.sop_definitions import sync_definitions
 
@@ -46,10 +47,12 @@ def _key_the_chain() -> None:
 
 
 def load_reference_data() -> None:
-    """Load the SOP definitions, the calendar's days off and the audit chain's head."""
+    """Load the SOP definitions, the calendar's days off, the office profile's defaults and
+    the audit chain's head."""
     audit.ensure_head()
     sync_definitions(current_app.config["SOP_DIR"])
     seed_holidays()
+    seed_office_profile()
     db.session.commit()
 
 

@@ -14,7 +14,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import ADMIN, VIEWER, OrgUnit, User, utcnow
-from app.services import indicators, routing, signing
+from app.services import indicators, office, routing, signing
 from app.services.accounts import create_user
 from app.services.documents import BlobStore, configured_store, upload_document
 from app.services.office_calendar import office_calendar
@@ -138,7 +138,7 @@ def _walk(instance, users, until_step, store, limit, start, returns_at=()):
                 password=DEMO_PASSWORD,
                 store=store,
                 limit=limit,
-                base_url=current_app.config["BASE_URL"],
+                base_url=office.base_url(),
                 now=at,
             ).move
         elif step.is_decision:
@@ -212,6 +212,10 @@ def load_demo() -> str:
         )
         for u, name, nip, roles, unit in USERS
     ]
+    # Each Kepala Seksi heads the section he belongs to.
+    for user in users:
+        if user.has_role("kasi") and user.org_unit is not None and user.org_unit.is_section:
+            user.org_unit.head = user
     store = configured_store()
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     calendar = office_calendar()

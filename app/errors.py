@@ -15,7 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The form's CSRF token is missing or expired. Reload the page and try again.",
     ),
     "invalid_scale": (
-        "Skala predikat tidak valid: {problems}.",
+        "Skala predikat tidak valid: {masalah}.",
         "The category scale is not valid: {problems}.",
     ),
     "validation_error": (
@@ -271,6 +271,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The kind must be holiday or cuti_bersama, not {value!r}.",
     ),
     # --- office administration (sections, indicators, office profile) ---
+    "office_field_required": ("Kolom {field} wajib diisi.", "The {field} is required."),
+    "office_field_too_long": (
+        "Kolom {field} terlalu panjang (paling banyak {max} karakter).",
+        "The {field} is too long (at most {max} characters).",
+    ),
+    "invalid_email": (
+        "Alamat e-mail tidak valid (contoh: kecamatan@purbalinggakab.go.id).",
+        "Not a valid e-mail address (e.g. kecamatan@purbalinggakab.go.id).",
+    ),
+    "invalid_phone": (
+        "Nomor telepon hanya berisi angka, spasi, +, -, titik, garis miring dan kurung.",
+        "A telephone number holds only digits, spaces, +, -, dots, slashes and brackets.",
+    ),
+    "invalid_url": (
+        "Kolom {field} harus alamat web lengkap yang diawali http:// atau https://.",
+        "The {field} must be a full web address starting with http:// or https://.",
+    ),
+    "logo_too_large": (
+        "Berkas logo terlalu besar (maksimal {limit_kb} KB).",
+        "The logo file is too large (at most {limit_kb} KB).",
+    ),
+    "logo_not_an_image": (
+        "Logo harus berupa gambar PNG atau JPEG.",
+        "The logo must be a PNG or JPEG image.",
+    ),
+    "logo_too_big_picture": (
+        "Gambar logo terlalu besar (paling banyak {max} piksel per sisi).",
+        "The logo picture is too big (at most {max} pixels a side).",
+    ),
+    "invalid_logo_encoding": (
+        "Logo harus dikirim sebagai base64 atau URI data:image/...;base64,.",
+        "The logo must be sent as base64 or a data:image/...;base64, URI.",
+    ),
+    "invalid_section_code": (
+        "Kode seksi {section!r} tidak valid: 1–40 huruf kecil, angka, titik, garis bawah atau "
+        "tanda hubung, diawali huruf atau angka.",
+        "Invalid section code {section!r}: 1-40 lower-case letters, digits, dots, underscores "
+        "or hyphens, starting with a letter or digit.",
+    ),
+    "duplicate_section": (
+        "Unit dengan kode {section!r} sudah ada.",
+        "A unit with code {section!r} already exists.",
+    ),
+    "unknown_user": (
+        "Pengguna {username!r} tidak dikenal atau tidak aktif.",
+        "User {username!r} is unknown or inactive.",
+    ),
+    "section_name_required": ("Nama seksi wajib diisi.", "The section needs a name."),
+    "indicator_field_invalid": (
+        "Nilai {field} indikator tidak valid.",
+        "The indicator's {field} is not valid.",
+    ),
     #
     # --- separation of duties, backups ---
     "self_review": (

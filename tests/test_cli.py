@@ -177,11 +177,14 @@ def test_demo_users_sign_in_for_every_role(demo_app):
 
 
 def test_demo_has_sections(demo_app):
-    """The demo loads the office's units, five of them sections (seksi)."""
+    """The demo loads the office's units, five of them sections (seksi), each Kepala Seksi
+    heading his own."""
     with demo_app.app_context():
-        sections = db.session.scalars(sa.select(OrgUnit.code).filter_by(is_section=True)).all()
+        sections = db.session.scalars(sa.select(OrgUnit).filter_by(is_section=True)).all()
         assert count(OrgUnit) == 7
-    assert set(sections) == {"pemerintahan", "trantib", "pmd", "kesos", "pelayanan"}
+        heads = {s.code: s.head.username for s in sections if s.head}
+    assert {s.code for s in sections} == {"pemerintahan", "trantib", "pmd", "kesos", "pelayanan"}
+    assert heads == {"pemerintahan": "kasi", "pmd": "kasi.pmd"}
 
 
 def test_demo_q2_is_completed_with_one_return(demo_app):

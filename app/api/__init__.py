@@ -32,7 +32,9 @@ def init_api(app: Flask) -> None:
         health,
         indicators,
         instances,
+        office,
         reports,
+        sections,
         signing,
         sops,
         tasks,
@@ -51,6 +53,8 @@ def init_api(app: Flask) -> None:
         reports,
         signing,
         calendar,
+        office,
+        sections,
     ):
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.

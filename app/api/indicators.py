@@ -16,6 +16,7 @@ from app.schemas.indicators import (
     IndicatorListArgsSchema,
     IndicatorPageSchema,
     IndicatorSchema,
+    IndicatorUpdateSchema,
     IndicatorValuesSchema,
     MeasurementSchema,
     ScaleInputSchema,
@@ -56,6 +57,29 @@ def create_indicator(body):
     user = api_user()
     indicator = service.create_indicator(**body, actor=user, ip=client_ip())
     return indicator
+
+
+@blp.route(f"/indicators/{CODE}", methods=["PATCH"])
+@blp.arguments(IndicatorUpdateSchema)
+@blp.response(200, IndicatorSchema)
+@blp.error_responses(
+    e403="Only an admin", e404=None, e409="conflict", e422="unknown_section, validation_error"
+)
+def update_indicator(body, code):
+    """Change an indicator (admin only; audited with old and new values); `active: false`
+    retires it: its values stay, and new periods' sheets leave it out."""
+    user = api_user()
+    indicator = service.get_indicator(code)
+    return service.update_indicator(indicator, body, actor=user, ip=client_ip())
+
+
+@blp.route(f"/indicators/{CODE}")
+@blp.response(200, IndicatorSchema)
+@blp.error_responses(e404=None)
+def get_indicator(code):
+    """Show an indicator."""
+    api_user()
+    return service.get_indicator(code)
 
 
 def _value_result(code: str, figures: service.Figures) -> dict:

@@ -1,6 +1,5 @@
 """Instances: runs of an SOP for a period."""
 
-import sqlalchemy as sa
 from flask import current_app
 
 from app.api.blueprint import Blueprint
@@ -8,7 +7,6 @@ from app.api.errors import ErrorSchema
 from app.api.pagination import paginate
 from app.auth import api_user
 from app.http import client_ip
-from app.models import Instance, InstanceStatus
 from app.schemas.documents import DocumentSchema
 from app.schemas.instances import (
     InstanceCreateSchema,
@@ -19,6 +17,7 @@ from app.schemas.instances import (
 )
 from app.services import routing
 from app.services.documents import documents_of_instance
+from app.services.measurements import find_instances
 from app.services.sop_definitions import sync_definitions
 
 blp = Blueprint("instances", __name__, description="Runs of an SOP for a period")
@@ -53,13 +52,11 @@ def create_instance(body):
 @blp.arguments(InstanceListArgsSchema, location="query")
 @blp.response(200, InstancePageSchema)
 def list_instances(args):
-    """List instances, newest first, by status and period."""
+    """List instances, newest first, by status and period, and by words of the title."""
     api_user()
-    query = sa.select(Instance).order_by(Instance.id.desc())
-    if "status" in args:
-        query = query.filter_by(status=InstanceStatus(args["status"]))
-    if "period" in args:
-        query = query.filter_by(period=args["period"])
+    query = find_instances(
+        status=args.get("status"), period=args.get("period"), search=args.get("q")
+    )
     items, total = paginate(query, args["page"], args["per_page"])
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 

@@ -9,7 +9,7 @@ from app.extensions import limiter
 from app.http import client_ip, refused_with
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.signing import SignResultSchema, SignSchema
-from app.services import routing, signing
+from app.services import office, routing, signing
 from app.services.documents import configured_store
 
 blp = Blueprint("signing", __name__, description="Signing the report")
@@ -30,7 +30,7 @@ def sign_task(task_id: int, *, actor, password: str | None, version: int | None)
         password=password,
         store=configured_store(),
         limit=current_app.config["MAX_CONTENT_LENGTH"],
-        base_url=current_app.config["BASE_URL"],
+        base_url=office.base_url(),
         version=version,
         ip=client_ip(),
     )
@@ -41,7 +41,7 @@ def report_facts(report) -> dict:
     return {
         "sha256": report.sha256,
         "file_sha256": report.file_sha256,
-        "verify_url": signing.verify_url(current_app.config["BASE_URL"], report.sha256),
+        "verify_url": signing.verify_url(office.base_url(), report.sha256),
         "document_id": report.document_id,
         "signed_at": report.signed_at,
         "signed_by": report.signed_by.username,

@@ -10,6 +10,7 @@ from app.models.indicators import (
     IndicatorValue,
     Polarity,
 )
+from app.models.office import OfficeProfile, SectionHead
 from app.models.signing import SignedReport
 from app.models.types import utcnow
 from app.models.users import (
@@ -49,8 +50,10 @@ __all__ = [
     "IndicatorValue",
     "Instance",
     "InstanceStatus",
+    "OfficeProfile",
     "OrgUnit",
     "Polarity",
+    "SectionHead",
     "SignedReport",
     "SopVersion",
     "Task",

@@ -29,6 +29,11 @@ class OrgUnit(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     is_section: Mapped[bool] = mapped_column(default=False)
 
+    # The section's head (Kepala Seksi), kept in `section_head`.
+    head: Mapped["User | None"] = relationship(
+        secondary="section_head", uselist=False, lazy="selectin", viewonly=False
+    )
+
 
 class User(UserMixin, db.Model):
     """A person who signs in: an ASN of the office, or an integrating system's account."""

@@ -46,6 +46,12 @@ POLARITIES = {
     "positive": Polarity("Positif", "↑", "lebih tinggi lebih baik"),
     "negative": Polarity("Negatif", "↓", "lebih rendah lebih baik"),
 }
+# How an indicator's quarters make its year.
+AGGREGATIONS = {
+    "sum": "Jumlah triwulan",
+    "average": "Rata-rata triwulan",
+    "last": "Nilai triwulan terakhir",
+}
 # Why an indicator has no achievement, as `indicators.achievement` says it.
 REASONS = {
     "target_missing": "target belum diisi",

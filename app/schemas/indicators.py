@@ -27,6 +27,15 @@ class JsonNumber(fields.Number):
         return number
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false, nothing else (not 1, not "yes")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class IndicatorCreateSchema(StrictSchema):
     code = fields.String(required=True, validate=CODE, metadata={"example": "PEM-01"})
     name = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK])
@@ -45,6 +54,22 @@ class IndicatorCreateSchema(StrictSchema):
         required=True,
         validate=validate.Length(min=1, max=40),
         metadata={"description": "The section's code", "example": "pemerintahan"},
+    )
+
+
+class IndicatorUpdateSchema(StrictSchema):
+    name = fields.String(validate=[validate.Length(min=1, max=300), NOT_BLANK])
+    unit = fields.String(validate=[validate.Length(min=1, max=40), NOT_BLANK])
+    polarity = fields.String(validate=validate.OneOf(POLARITY))
+    aggregation = fields.String(validate=validate.OneOf(AGGREGATION))
+    section = fields.String(
+        validate=validate.Length(min=1, max=40), metadata={"description": "A section's code"}
+    )
+    active = JsonBoolean(
+        metadata={
+            "description": "false retires the indicator: its values stay, new periods' "
+            "sheets leave it out; true reactivates it"
+        },
     )
 
 

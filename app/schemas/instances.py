@@ -41,6 +41,10 @@ class InstanceCreateSchema(StrictSchema):
 class InstanceListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(STATUS_ENUM["enum"]))
     period = fields.String(validate=validate.Length(max=7))
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "Words the title must all hold (case-insensitive)"},
+    )
 
 
 class InstanceSchema(Schema):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.errors import DomainError, not_found
 from app.extensions import db
@@ -38,24 +37,31 @@ from app.rendering.svg.writer import data_uri
 from app.services import indicators, routing
 from app.services.documents import BlobStore, ensure_can_attach, upload_document
 from app.services.indicators import MeasurementSheet, SectionSheet
+from app.services.office import office_profile
 from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import SopDefinition, register_generators
 
+# The logo's square on the letterhead, in points.
+LOGO_BOX = 58
+
 
 def office() -> dict[str, str]:
-    """The letterhead: the government, the office, its address and city, from the config."""
-    config = current_app.config
-    return {
-        "government": config["OFFICE_GOVERNMENT"],
-        "name": config["OFFICE_NAME"],
-        "address": config["OFFICE_ADDRESS"],
-        "city": config["OFFICE_CITY"],
-    }
+    """The letterhead's facts: the government, the office, its address, contacts and city,
+    from the office profile."""
+    return office_profile().letterhead()
 
 
 def _render(template: str, **context) -> bytes:
-    """Render a report with the letterhead and the printing time."""
-    return render_pdf(template, office=office(), printed_at=utcnow(), **context)
+    """Render a report with the letterhead (the profile's facts and logo) and the printing
+    time."""
+    profile = office_profile()
+    logo = None
+    if profile.logo:
+        width, height = profile.logo.fitted(LOGO_BOX)
+        logo = {"src": profile.logo.data_uri(), "width": width, "height": height}
+    return render_pdf(
+        template, office=profile.letterhead(), logo=logo, printed_at=utcnow(), **context
+    )
 
 
 # --------------------------------------------------------------------------- charts
@@ -322,3 +328,12 @@ def generate_document(
         generated=True,
         ip=ip,
     )
+
+
+PREVIEW_TITLE = "Pratinjau Kop Surat"
+
+
+def letterhead_preview_pdf(period: str) -> bytes:
+    """Render a page with nothing but the office's letterhead and the signature place, to
+    check the office profile before it goes on real documents."""
+    return _render("office_preview.html", title=PREVIEW_TITLE, period=period, instance=None)

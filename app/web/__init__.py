@@ -10,7 +10,16 @@ bp = Blueprint("web", __name__)
 
 def init_app(app: Flask) -> None:
     """Register the pages, the login view and the template filters."""
-    from app.web import auth, board, indicators, instances, sops, verify  # noqa: F401  (routes register on import)
+    from app.web import (  # noqa: F401  (routes register on import)
+        auth,
+        board,
+        indicators,
+        instance_list,
+        instances,
+        office,
+        sops,
+        verify,
+    )
     from app.web.admin import load_pages
 
     load_pages()

@@ -15,7 +15,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.http import client_ip, refuse, refused_with, request_language
 from app.models import utcnow
-from app.services import routing
+from app.services import office, routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
 from app.services.sop_definitions import definition_of, list_latest_versions, merged_actors
@@ -222,7 +222,7 @@ def sign_on_task(task_id: int):
             password=form.password.data,
             store=configured_store(),
             limit=current_app.config["MAX_CONTENT_LENGTH"],
-            base_url=current_app.config["BASE_URL"],
+            base_url=office.base_url(),
             version=int(form.version.data) if form.version.data else None,
             ip=client_ip(),
         )

@@ -144,7 +144,7 @@ def target(sqlite_app) -> FuzzTarget:
         "task_id": [open_task["id"]] + [t["id"] for t in detail["tasks"] if t["status"] == "done"],
         "document_id": [d["id"] for d in documents],
         # An SOP's code and an indicator's (each 404s where the other belongs).
-        "code": ["pengukuran-kinerja", "IKU-1"],
+        "code": ["pengukuran-kinerja", "IKU-1", "pemerintahan"],
         "period": ["2026-Q1", "2026"],
         "section": ["pemerintahan"],
         # A year with a list and one without.
@@ -409,6 +409,14 @@ VALID_BODIES = {
             "polarity": st.sampled_from(["positive", "negative"]),
             "aggregation": st.sampled_from(["sum", "average", "last"]),
             "section": st.just("pemerintahan"),
+        }
+    ),
+    "/api/v1/sections": st.fixed_dictionaries(
+        {
+            # A fresh code each time, so the request gets past the duplicate check.
+            "code": st.from_regex(r"\Afz-[0-9]{1,9}\Z"),
+            "name": st.just("Seksi Uji"),
+            "head": st.sampled_from([None, "kasi", "fuzzer"]),
         }
     ),
     "/api/v1/indicators/import": st.fixed_dictionaries(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditEvent, OrgUnit, SignedReport, User
 from app.services import audit
+from app.services.office import update_office_profile
 from tests.helpers import PASSWORD, pdf_text
 
 PERIOD = "2026-Q1"
@@ -163,9 +164,12 @@ def test_the_signed_pdf_prints_the_hash_link_and_signer(api, signing_task):
     assert "91,25" in text
 
 
-def test_base_url_comes_from_the_config(app, api, signing_task):
-    """The verification link starts with the configured BASE_URL."""
-    app.config["BASE_URL"] = "https://sakip.kecamatan.example/"
+def test_base_url_comes_from_the_office_profile(app, api, signing_task):
+    """The verification link starts with the office profile's public address."""
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).filter_by(username="admin"))
+        update_office_profile({"base_url": "https://sakip.kecamatan.example/"}, actor=admin)
+        db.session.commit()
     report = sign(api, signing_task).get_json()["report"]
     assert report["verify_url"] == f"https://sakip.kecamatan.example/verify/{report['sha256']}"
     text = text_of(api.get(f"/api/v1/documents/{report['document_id']}/content").data)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import yaml
-from flask import current_app
 from pypdf import PdfReader
 
 from app.config import Config
@@ -25,6 +24,7 @@ from app.services.indicators import (
     SectionSheet,
     WorksheetRow,
 )
+from app.services.office import update_office_profile
 from app.services.sop_definitions import (
     SopDefinitionError,
     definition_of,
@@ -324,9 +324,10 @@ def test_timeline_compares_each_step_with_its_mutu_baku(instance, sheet):
         assert expected in text, expected
 
 
-def test_office_address_comes_from_the_config(instance, sheet):
-    """The letterhead's address line is OFFICE_ADDRESS when it is configured."""
-    current_app.config["OFFICE_ADDRESS"] = "Jl. Contoh No. 1, Purbalingga"
+def test_office_address_comes_from_the_office_profile(instance, sheet):
+    """The letterhead's address line is the office profile's, once the admin sets it."""
+    admin = db.session.scalar(sa.select(User).filter_by(username="admin"))
+    update_office_profile({"address": "Jl. Contoh No. 1, Purbalingga"}, actor=admin)
     text = text_of(reports.worksheet_pdf(instance, "pemerintahan"))
     assert "Jl. Contoh No. 1, Purbalingga" in text
 

@@ -9,9 +9,11 @@ Each concept is a module; this package answers the whole service's API, so calle
 - `scale`: the bands, the category of an achievement, the office's scale as data;
 - `values`: indicators, their stored targets and realisations, what a value may be;
 - `sheet`: the measurement sheet of every section for a period;
-- `importing`: rows from a CSV or JSON file, checked all together, applied all or none.
+- `importing`: rows from a CSV or JSON file, checked all together, applied all or none;
+- `admin`: the admin's changes to an indicator, retiring and reactivating it included.
 """
 
+from app.services.indicators.admin import update_indicator
 from app.services.indicators.arithmetic import (
     FOUR_PLACES,
     HUNDRED,
@@ -132,6 +134,7 @@ __all__ = [
     "set_value",
     "to_decimal",
     "unreadable",
+    "update_indicator",
     "value_problem",
     "values_of",
 ]

@@ -111,7 +111,11 @@ def replace_category_scale(
     problems = _scale_problems(bands)
     if problems:
         raise DomainError(
-            422, "invalid_scale", details={"problems": problems}, problems="; ".join(problems)
+            422,
+            "invalid_scale",
+            details={"problems": [SCALE_PROBLEMS[p][1] for p in problems], "codes": problems},
+            masalah="; ".join(SCALE_PROBLEMS[p][0] for p in problems),
+            problems="; ".join(SCALE_PROBLEMS[p][1] for p in problems),
         )
     before = _audit_view(current_bands())
     db.session.execute(sa.delete(CategoryBand))
@@ -156,16 +160,35 @@ def _audit_view(bands: Sequence[Band]) -> list[tuple[str, str, str | None]]:
     ]
 
 
+# What can be wrong with a scale: (Indonesian, English).
+SCALE_PROBLEMS = {
+    "too_few_bands": (
+        "skala memerlukan paling sedikit dua predikat",
+        "the scale needs at least two bands",
+    ),
+    "duplicate_codes": ("kode predikat harus berbeda satu sama lain", "band codes must be unique"),
+    "duplicate_bounds": (
+        "dua predikat tidak boleh berawal dari capaian yang sama",
+        "two bands cannot start at the same achievement",
+    ),
+    "lowest_band": (
+        "tepat satu predikat harus tanpa batas bawah (predikat terendah)",
+        "exactly one band must have no lower bound (the lowest band)",
+    ),
+}
+
+
 def _scale_problems(bands: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Name what is wrong with `bands` (codes of SCALE_PROBLEMS)."""
     problems = []
     if len(bands) < 2:
-        problems.append("the scale needs at least two bands")
+        problems.append("too_few_bands")
     codes = [b["code"] for b in bands]
     if len(set(codes)) != len(codes):
-        problems.append("band codes must be unique")
+        problems.append("duplicate_codes")
     bounds = [b["min_achievement"] for b in bands if b["min_achievement"] is not None]
     if len(set(bounds)) != len(bounds):
-        problems.append("two bands cannot start at the same achievement")
+        problems.append("duplicate_bounds")
     if sum(1 for b in bands if b["min_achievement"] is None) != 1:
-        problems.append("exactly one band must have no lower bound (the lowest band)")
+        problems.append("lowest_band")
     return problems

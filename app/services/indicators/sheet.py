@@ -1,5 +1,6 @@
-"""The measurement sheet (kertas kerja): every section's active indicators for a period with
-their figures, each section's summary and the office's."""
+"""The measurement sheet (kertas kerja): every section's indicators for a period (the active
+ones, and the retired ones with values in it) with their figures, each section's summary
+and the office's."""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -60,7 +61,7 @@ class MeasurementSheet:
 
 def measurement_sheet(period: str) -> MeasurementSheet:
     """Return the worksheet of every section (org units marked as sections, in the office's
-    order) with its active indicators for `period`; a year uses its year figures."""
+    order) with its indicators for `period`; a year uses its year figures."""
     validate_period(period)
     bands = current_bands()
     sections = db.session.scalars(
@@ -95,16 +96,23 @@ def measurement_sheet(period: str) -> MeasurementSheet:
 
 
 def _rows_by_section(period: str, bands: Sequence[Band]) -> dict[int, list[WorksheetRow]]:
-    """The worksheet rows of the active indicators for `period`, by section id, by code."""
+    """The worksheet rows for `period`, by section id, by code: of the active indicators,
+    and of the retired ones that have values in the period (their history stays)."""
+    periods = periods_for(period)
+    has_values = sa.exists().where(
+        IndicatorValue.indicator_id == Indicator.id, IndicatorValue.period.in_(periods)
+    )
     indicators = db.session.scalars(
-        sa.select(Indicator).filter_by(active=True).order_by(Indicator.code)
+        sa.select(Indicator)
+        .where(sa.or_(Indicator.active.is_(True), has_values))
+        .order_by(Indicator.code)
     ).all()
     rows: dict[int, dict[str, IndicatorValue]] = defaultdict(dict)
     if indicators:
         for value in db.session.scalars(
             sa.select(IndicatorValue).where(
                 IndicatorValue.indicator_id.in_([i.id for i in indicators]),
-                IndicatorValue.period.in_(periods_for(period)),
+                IndicatorValue.period.in_(periods),
             )
         ):
             rows[value.indicator_id][value.period] = value

@@ -15,7 +15,7 @@ from tests.services.indicators.conftest import add, put
 @pytest.fixture
 def small_setup(office):
     """Pemerintahan: 95.00, 70.00 and one without realisation; trantib: 66.67; kesos: none;
-    and an inactive indicator that must not count."""
+    and a retired indicator with values only in 2025-Q3, which 2026's sheets leave out."""
     a1 = add(office, "A1", name="Persentase LPPD tepat waktu")
     a2 = add(office, "A2", polarity="negative", unit="kasus", aggregation="average")
     a3 = add(office, "A3", aggregation="last")
@@ -26,7 +26,7 @@ def small_setup(office):
     put(office, a2, "2026-Q1", target=10, realization=13)
     put(office, a3, "2026-Q1", target=50)
     put(office, b1, "2026-Q1", target=3, realization=2)
-    put(office, gone, "2026-Q1", target=100, realization=1)
+    put(office, gone, "2025-Q3", target=100, realization=1)
     # Second quarter, for the year: A1 sums to 100/200, A2 averages to 10/12.
     put(office, a1, "2026-Q2", target=100, realization=5)
     put(office, a2, "2026-Q2", target=10, realization=11)
@@ -73,6 +73,20 @@ def test_measurement_sheet_of_a_year_uses_the_aggregate(small_setup):
     assert rows["A3"].target == D(50)  # "last": the only quarter with a target
     # (50 + 80 + 66.67) / 3 = 65.5566…
     assert (sheet.average, sheet.category.code) == (D("65.56"), "rendah")
+
+
+def test_a_retired_indicator_stays_in_the_periods_it_has_values_for(small_setup):
+    """Does a retired indicator keep its row in a period it has values for (its history),
+    while a period without its values leaves it out?"""
+    old = measurement_sheet("2025-Q3")
+    assert [(r.code, r.achievement.value) for r in old.sections[0].rows] == [
+        ("A0", D("1.00")),
+        ("A1", None),
+        ("A2", None),
+        ("A3", None),
+    ]
+    assert "A0" in {r.code for s in measurement_sheet("2025").sections for r in s.rows}
+    assert "A0" not in {r.code for s in measurement_sheet("2026-Q3").sections for r in s.rows}
 
 
 def test_measurement_sheet_of_an_empty_period(small_setup):
