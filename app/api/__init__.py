@@ -25,6 +25,7 @@ def init_api(app: Flask) -> None:
     """Register the v1 blueprints, the OpenAPI document and its browsable rendering at
     /api/docs."""
     from app.api import (
+        audit,
         auth,
         docs,
         documents,
@@ -39,7 +40,8 @@ def init_api(app: Flask) -> None:
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (health, auth, sops, instances, tasks, documents, indicators, reports, signing):
+    modules = (health, auth, sops, instances, tasks, documents, indicators, reports, signing, audit)
+    for module in modules:
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.
         csrf.exempt(module.blp)
