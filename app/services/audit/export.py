@@ -39,7 +39,7 @@ MEDIA_TYPES = {
 FILE_FORMATS = tuple(MEDIA_TYPES)
 # Rows written to one chunk of a streamed file.
 CHUNK_ROWS = 500
-DEFAULT_PDF_MAX_EVENTS = 3000
+DEFAULT_PDF_MAX_EVENTS = 2000
 
 
 @dataclass
