@@ -54,9 +54,9 @@ class Export:
     body: Iterator[str] | bytes
 
 
-def office_time(value: datetime) -> str:
-    """An instant as ISO 8601 in the office's zone, as the API writes every time."""
-    return value.astimezone(office_timezone()).isoformat()
+def office_time(value: datetime, zone=None) -> str:
+    """An instant as ISO 8601 in the office's zone (or `zone`), as the API writes every time."""
+    return value.astimezone(zone or office_timezone()).isoformat()
 
 
 def event_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,11 +72,12 @@ def csv_chunks(rows) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(FIELDS)
+    zone = office_timezone()
     for n, row in enumerate(rows, 1):
         writer.writerow(
             (
                 row["id"],
-                office_time(row["at"]),
+                row["at"].astimezone(zone).isoformat(),
                 row["actor"],
                 row["action"],
                 row["object_type"],
@@ -96,10 +97,10 @@ def csv_chunks(rows) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def jsonl_line(row: Mapping[str, Any]) -> str:
+def jsonl_line(row: Mapping[str, Any], zone) -> str:
     """One event as a line of JSON, its `data` copied as stored (valid JSON, never parsed)."""
     head = {name: row[name] for name in FIELDS[:7]}
-    head["at"] = office_time(row["at"])
+    head["at"] = row["at"].astimezone(zone).isoformat()
     tail = {name: row[name] for name in FIELDS[8:]}
     tail["backdated"] = bool(row["backdated"])
     data = row["data"] or "{}"
@@ -109,8 +110,9 @@ def jsonl_line(row: Mapping[str, Any]) -> str:
 def jsonl_chunks(rows) -> Iterator[str]:
     """The events as JSON Lines, a few hundred lines a chunk."""
     lines = []
+    zone = office_timezone()
     for row in rows:
-        lines.append(jsonl_line(row))
+        lines.append(jsonl_line(row, zone))
         if len(lines) == CHUNK_ROWS:
             yield "".join(lines)
             lines = []
