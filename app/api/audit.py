@@ -13,12 +13,8 @@ from app.services.audit.query import AuditFilters, ensure_auditor, event_page
 blp = Blueprint("audit", __name__, description="The audit trail, its exports and its check")
 
 FILTERS = ("since", "until", "actor", "action", "object_type", "object_id")
-FILES = {
-    "text/csv": {},
-    "application/x-ndjson": {},
-    "application/pdf": {},
-    "application/xml": {},
-}
+FILES = ("text/csv", "application/x-ndjson", "application/pdf", "application/xml")
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 def filters_of(args: dict) -> AuditFilters:
@@ -51,7 +47,8 @@ def file_response(export: Export) -> Response:
         "200": {
             "description": "`json`: a page of events, oldest first; the other formats: the file",
             "content": {
-                media: {"schema": {"type": "string", "format": "binary"}} for media in FILES
+                "application/json": {"schema": {"$ref": "#/components/schemas/AuditPage"}},
+                **{media: BINARY for media in FILES},
             },
         }
     }

@@ -7,12 +7,15 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import AuditEvent
 from app.services import audit
 from app.services.audit import chain
+from tests.helpers import ApiClient, make_users
 
 
 @pytest.fixture
@@ -214,3 +217,50 @@ def test_verify_answers_the_chain_check(api, trail, app):
         db.session.commit()
     broken = api.get("/api/v1/audit/verify", as_="admin").get_json()
     assert (broken["ok"], broken["reason"], broken["first_bad_event"]) == (False, "edited", first)
+
+
+# Text a URL can carry (a lone surrogate has no UTF-8, so no client can send one).
+URL_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
+QUERY_TEXT = URL_TEXT | st.sampled_from(
+    ["2026-01-01", "2026-01-01T07:30", "2026-01-01T07:30:00+14:00", "0001-01-01", "9999-12-31",
+     "2100-12-31T23:59:59-12:00", "2026-02-29", "\x00", "a" * 100]
+)  # fmt: skip
+
+
+PARAMS = st.dictionaries(
+    st.sampled_from(["since", "until", "actor", "action", "object_type", "object_id", "page"]),
+    QUERY_TEXT,
+    max_size=4,
+)
+FORMATS = st.sampled_from(["json", "csv", "jsonl", "xes", "pdf"]) | URL_TEXT
+
+
+def test_any_query_of_the_admin_gets_no_server_error(sqlite_app):
+    """Does any filter text in any format, sent by an admin, get a 200 or a 4xx, never a 5xx?"""
+    with sqlite_app.app_context():
+        make_users(["admin"], seconds=())
+    api = ApiClient(sqlite_app.test_client())
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(params=PARAMS, fmt=FORMATS)
+    def fuzz(params, fmt):
+        response = api.get("/api/v1/audit", as_="admin", query_string={**params, "format": fmt})
+        assert response.status_code < 500, response.get_data(as_text=True)[:300]
+        if response.status_code >= 400:
+            assert response.get_json()["error"]["code"]
+
+    fuzz()
+
+
+def test_csv_quotes_any_text(api, users, app):
+    """Does text with commas, quotes, line breaks and non-ASCII come back from the CSV intact?"""
+    tricky = 'Catatan, "kutipan" dan\nbaris baru — “é”'
+    with app.app_context():
+        audit.record(
+            "test.text", actor="pen,guji", summary=tricky, object_id='a"b', data={"x": tricky}
+        )
+        db.session.commit()
+    response = exported(api, format="csv", action="test.text")
+    (row,) = csv.DictReader(io.StringIO(response.get_data(as_text=True), newline=""))
+    assert (row["summary"], row["actor"], row["object_id"]) == (tricky, "pen,guji", 'a"b')
+    assert json.loads(row["data"]) == {"x": tricky} and row["ip"] == ""

@@ -2,8 +2,6 @@
 PDF rendered for a bounded range; every export is itself an audit event, recorded before the
 first byte is sent."""
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -67,34 +65,32 @@ def event_record(row: Mapping[str, Any]) -> dict[str, Any]:
     return event
 
 
+def _quoted(text: str | None) -> str:
+    """A CSV text field, always quoted (RFC 4180: inner quotes doubled); None is empty."""
+    return "" if text is None else '"' + text.replace('"', '""') + '"'
+
+
+def csv_line(row: Mapping[str, Any], zone) -> str:
+    """One event as a CSV record: numbers, times and hashes bare, every text quoted (the csv
+    module takes twice as long for the same bytes)."""
+    return (
+        f"{row['id']},{row['at'].astimezone(zone).isoformat()},{_quoted(row['actor'])},"
+        f"{_quoted(row['action'])},{_quoted(row['object_type'])},{_quoted(row['object_id'])},"
+        f"{_quoted(row['summary'])},{_quoted(row['data'] or '{}')},{_quoted(row['ip'])},"
+        f"{'true' if row['backdated'] else 'false'},{row['prev_hash']},{row['hash']}\r\n"
+    )
+
+
 def csv_chunks(rows) -> Iterator[str]:
     """The events as CSV (a header row, `data` as its JSON text), a few hundred rows a chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(FIELDS)
+    lines = [",".join(FIELDS) + "\r\n"]
     zone = office_timezone()
-    for n, row in enumerate(rows, 1):
-        writer.writerow(
-            (
-                row["id"],
-                row["at"].astimezone(zone).isoformat(),
-                row["actor"],
-                row["action"],
-                row["object_type"],
-                row["object_id"],
-                row["summary"],
-                row["data"] or "{}",
-                row["ip"],
-                "true" if row["backdated"] else "false",
-                row["prev_hash"],
-                row["hash"],
-            )
-        )
-        if n % CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    for row in rows:
+        lines.append(csv_line(row, zone))
+        if len(lines) >= CHUNK_ROWS:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
 
 
 def jsonl_line(row: Mapping[str, Any], zone) -> str:
