@@ -19,6 +19,8 @@ from app.services.office import seed_office_profile
 from app.services.office_calendar import seed_holidays
 from app.services.sop_definitions import sync_definitions
 
+STREAMED_FORMATS = ("csv", "jsonl", "xes")
+
 
 def prepare_database() -> None:
     """Bring the schema up to date and load the shipped data (idempotent)."""
@@ -82,6 +84,34 @@ def init_app(app: Flask) -> None:
         click.echo(json.dumps(check.as_dict(), ensure_ascii=False))
         if not check.ok:
             sys.exit(1)
+
+    @audit_cli.command("export")
+    @click.option("--format", "fmt", type=click.Choice(STREAMED_FORMATS), default="csv")
+    @click.option("--since", default=None, help="ISO date or date and time (office zone)")
+    @click.option("--until", default=None, help="ISO date (its whole day) or date and time")
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+    def audit_export_command(fmt, since, until, output):
+        """Export the audit trail to a file, streamed in constant memory; itself audited."""
+        from app.services.audit.export import export_events
+        from app.services.audit.query import AuditFilters, parse_bound
+
+        try:
+            bounds = {
+                name: parse_bound(value)
+                for name, value in (("since", since), ("until", until))
+                if value is not None
+            }
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+        # Each batch ends its read transaction, so a long export never holds a lock.
+        export = export_events(
+            fmt, AuditFilters(**bounds), actor="cli", after_batch=db.session.rollback
+        )
+        db.session.commit()  # the export's own event, before the first event is read
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            for chunk in export.body:
+                handle.write(chunk)
+        click.echo(f"{export.count} audit events written to {output} ({fmt}).")
 
     @app.cli.command("create-admin")
     @click.option("--username", required=True)

@@ -48,6 +48,9 @@ class Config:
     # most each process appends to it.
     AUDIT_JOURNAL = os.environ.get("AUDIT_JOURNAL")
     AUDIT_CHECKPOINT_SECONDS = _env_int("AUDIT_CHECKPOINT_SECONDS", 60)
+    # The most events one audit PDF prints (xhtml2pdf takes ~15 ms a row: 2,000 in ~30 s);
+    # a wider range is refused with 422 too_many_events (CSV and JSON Lines have no limit).
+    AUDIT_PDF_MAX_EVENTS = _env_int("AUDIT_PDF_MAX_EVENTS", 2000)
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     TOKEN_TTL_HOURS = _env_int("TOKEN_TTL_HOURS", 12)
 

@@ -218,6 +218,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- accounts, passwords, sessions ---
     #
     # --- audit export ---
+    "too_many_events": (
+        "Rentang ini berisi {count} peristiwa audit, lebih dari {limit} yang dapat dicetak "
+        "dalam satu PDF. Pilih rentang tanggal yang lebih sempit atau tambahkan filter, atau "
+        "ekspor sebagai CSV atau JSON Lines.",
+        "This range holds {count} audit events, more than the {limit} one PDF can print. "
+        "Choose a narrower date range or add filters, or export CSV or JSON Lines instead.",
+    ),
     #
     # --- calendar ---
     "calendar_invalid": (

@@ -25,6 +25,7 @@ def init_api(app: Flask) -> None:
     """Register the v1 blueprints, the OpenAPI document and its browsable rendering at
     /api/docs."""
     from app.api import (
+        audit,
         auth,
         calendar,
         docs,
@@ -55,6 +56,7 @@ def init_api(app: Flask) -> None:
         calendar,
         office,
         sections,
+        audit,
     ):
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.

@@ -11,6 +11,8 @@ from app.models.types import UTCDateTime
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
+    # The events about one object (a measurement's tasks, for the XES export), found by index.
+    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

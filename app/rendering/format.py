@@ -172,7 +172,58 @@ def format_band_ranges(bands) -> list[tuple[object, str]]:
     return ranges
 
 
+# What broke in the audit chain, in the words of the Audit page and the audit PDF.
+CHAIN_FAULTS = {
+    "edited": "diubah",
+    "deleted": "dihapus",
+    "reordered": "urutan diubah",
+    "truncated": "ekor dipotong",
+    "emptied": "dikosongkan",
+}
+AUDIT_FILTER_LABELS = {
+    "since": "Sejak",
+    "until": "Sampai",
+    "actor": "Pengguna",
+    "action": "Tindakan",
+    "object_type": "Jenis objek",
+    "object_id": "ID objek",
+}
+
+
+def format_chain_check(check) -> str:
+    """Say what the audit chain's check found: intact with its count and head, or what broke
+    ("diubah", "dihapus", "urutan diubah", "ekor dipotong", "dikosongkan") and where."""
+    if check.ok:
+        if not check.events:
+            return "Rantai audit utuh: belum ada peristiwa."
+        return (
+            f"Rantai audit utuh: {format_number(check.events)} peristiwa terverifikasi, "
+            f"kepala rantai {check.head[:16]}…"
+        )
+    fault = CHAIN_FAULTS.get(check.reason, str(check.reason))
+    bad = check.first_bad_event
+    intact = f"{format_number(check.events)} peristiwa sebelumnya utuh"
+    if check.reason == "edited":
+        where = f"peristiwa #{bad} {fault}: isinya tidak cocok dengan hash berkuncinya"
+    elif check.reason == "deleted":
+        where = f"peristiwa sebelum #{bad} {fault}: #{bad} tidak tersambung ke pendahulunya"
+    elif check.reason == "reordered":
+        where = f"{fault} pada peristiwa #{bad}: ia tersambung ke peristiwa yang bukan pendahulunya"
+    elif check.reason == "truncated":
+        where = (
+            f"{fault}: rantai berakhir sebelum peristiwa #{bad} yang diingat kepala rantai "
+            "atau jurnal"
+        )
+    else:
+        where = (
+            f"{fault}: tidak ada peristiwa lagi, padahal jurnal mencatat sampai peristiwa #{bad}"
+        )
+        intact = ""
+    return f"Rantai audit RUSAK — {where}." + (f" {intact}." if intact else "")
+
+
 FILTERS = {
+    "chain_check": format_chain_check,
     "number": format_number,
     "percent": format_percent,
     "date": format_date,
