@@ -35,11 +35,24 @@ def init_api(app: Flask) -> None:
         signing,
         sops,
         tasks,
+        users,
     )
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (health, auth, sops, instances, tasks, documents, indicators, reports, signing):
+    blueprints = (
+        health,
+        auth,
+        sops,
+        instances,
+        tasks,
+        documents,
+        indicators,
+        reports,
+        signing,
+        users,
+    )
+    for module in blueprints:
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.
         csrf.exempt(module.blp)

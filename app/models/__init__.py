@@ -18,9 +18,11 @@ from app.models.users import (
     SYSTEM_ROLES,
     VIEWER,
     ApiToken,
+    LoginFailure,
     OrgUnit,
     User,
     UserRole,
+    UserSession,
 )
 from app.models.workflow import (
     Instance,
@@ -46,6 +48,7 @@ __all__ = [
     "HolidayRow",
     "Indicator",
     "IndicatorValue",
+    "LoginFailure",
     "Instance",
     "InstanceStatus",
     "OrgUnit",
@@ -57,5 +60,6 @@ __all__ = [
     "TaskStatus",
     "User",
     "UserRole",
+    "UserSession",
     "utcnow",
 ]

@@ -1,0 +1,69 @@
+"""accounts: e-mail, demo and change-required flags, server-side sessions, failed sign-ins
+
+Revision ID: a7e3c5f19d04
+Revises: 9c4d1e7a2b35
+Create Date: 2026-12-01 10:10:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a7e3c5f19d04'
+down_revision = '9c4d1e7a2b35'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+        batch_op.add_column(
+            sa.Column('is_demo', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(
+            sa.Column(
+                'password_change_required', sa.Boolean(), nullable=False,
+                server_default=sa.false(),
+            )
+        )
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('ip', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_user_session_key_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
+    op.create_table('login_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
+    )
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
+        batch_op.create_index('ix_login_failure_ip_at', ['ip', 'at'], unique=False)
+        batch_op.create_index('ix_login_failure_username_at', ['username', 'at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_failure_username_at')
+        batch_op.drop_index('ix_login_failure_ip_at')
+        batch_op.drop_index(batch_op.f('ix_login_failure_at'))
+    op.drop_table('login_failure')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+    op.drop_table('user_session')
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('password_change_required')
+        batch_op.drop_column('is_demo')
+        batch_op.drop_column('email')
