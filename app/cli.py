@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
             )
         except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(error.message("en")) from None
+            raise click.ClickException(error.message("id")) from None
         except IntegrityError:
             db.session.rollback()
             raise click.ClickException(

@@ -17,17 +17,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
-        batch_op.add_column(
-            sa.Column('is_demo', sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column(
-                'password_change_required', sa.Boolean(), nullable=False,
-                server_default=sa.false(),
-            )
-        )
+    # Plain ALTER TABLE, not a batch: on SQLite a batch copies and drops user_account, and
+    # dropping it would cascade into every table that refers to a user.
+    op.add_column('user_account', sa.Column('email', sa.String(length=254), nullable=True))
+    op.add_column(
+        'user_account',
+        sa.Column('is_demo', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column(
+        'user_account',
+        sa.Column(
+            'password_change_required', sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -63,7 +65,7 @@ def downgrade():
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
     op.drop_table('user_session')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('password_change_required')
-        batch_op.drop_column('is_demo')
-        batch_op.drop_column('email')
+    # SQLite (3.35 or newer) drops a column in place, without copying the table.
+    op.drop_column('user_account', 'password_change_required')
+    op.drop_column('user_account', 'is_demo')
+    op.drop_column('user_account', 'email')
