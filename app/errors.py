@@ -249,7 +249,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A user with this {field} already exists: {value!r}.",
     ),
     "unknown_user": ("Pengguna {username!r} tidak ditemukan.", "No user {username!r}."),
-    "unknown_org_unit": ("Unit kerja {code!r} tidak dikenal.", "Unknown unit {code!r}."),
+    "unknown_org_unit": ("Unit kerja {unit!r} tidak dikenal.", "Unknown unit {unit!r}."),
     "own_account": (
         "Admin tidak dapat menonaktifkan akunnya sendiri atau mencabut peran admin-nya sendiri.",
         "An admin cannot deactivate his own account or drop his own admin role.",

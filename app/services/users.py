@@ -69,7 +69,7 @@ def org_unit_of(code: str | None) -> OrgUnit | None:
         return None
     unit = db.session.scalar(sa.select(OrgUnit).filter_by(code=code))
     if unit is None:
-        raise DomainError(422, "unknown_org_unit", details={"field": "org_unit"}, code=code[:40])
+        raise DomainError(422, "unknown_org_unit", details={"field": "org_unit"}, unit=code[:40])
     return unit
 
 
