@@ -211,6 +211,16 @@ def test_demo_users_sign_in_for_every_role(demo_app):
         assert token_for(demo_app, username, DEMO_PASSWORD).status_code == 201, username
 
 
+def test_demo_accounts_are_marked_as_demo(demo_app):
+    """Every demo account is marked is_demo (exempt from the password policy), and /me says
+    so; none must change its password."""
+    token = token_for(demo_app, "camat", DEMO_PASSWORD).get_json()["token"]
+    me = demo_app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert (me.get_json()["is_demo"], me.get_json()["password_change_required"]) == (True, False)
+    with demo_app.app_context():
+        assert all(user.is_demo for user in db.session.scalars(sa.select(User)))
+
+
 def test_demo_has_sections(demo_app):
     """The demo loads the office's units, five of them sections (seksi)."""
     with demo_app.app_context():

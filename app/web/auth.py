@@ -2,10 +2,10 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import current_session_key, sign_in
+from app.auth import SESSION_KEY, current_session_key, sign_in
 from app.errors import DomainError
 from app.http import client_ip, refuse
 from app.services import accounts
@@ -69,6 +69,7 @@ def logout():
     if form.validate_on_submit():
         end_session(current_session_key())
         logout_user()
+        session.pop(SESSION_KEY, None)
         flash("Anda telah keluar.", "info")
     return redirect(url_for("web.login"))
 
