@@ -1,12 +1,23 @@
-"""Who is asking: a bearer token or the browser's session, through Flask-Login."""
+"""Who is asking: a bearer token or the browser's session, through Flask-Login.
 
-from flask import Flask, request
-from flask_login import current_user
+A browser session is live only while its row in `user_session` is (app.services.sessions):
+the cookie carries the session's key beside Flask-Login's user id, and the user loader
+reads the session row and its user in one query."""
+
+from flask import Flask, request, session
+from flask_login import current_user, login_user
 
 from app.errors import DomainError
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import User
 from app.services.accounts import user_for_token
+from app.services.sessions import session_user, start_session
+
+SESSION_KEY = "session_key"
+
+# The API calls a user whose password an admin set may still make: who he is, changing it,
+# and signing out.
+CHANGE_REQUIRED_ENDPOINTS = frozenset({"auth.me", "auth.change_password", "auth.revoke_token"})
 
 
 def bearer_token() -> str | None:
@@ -18,6 +29,19 @@ def bearer_token() -> str | None:
     return None
 
 
+def current_session_key() -> str | None:
+    """Return the key of this browser session (None without one)."""
+    key = session.get(SESSION_KEY)
+    return key if isinstance(key, str) else None
+
+
+def sign_in(user: User, *, ip: str | None = None) -> None:
+    """Start a server-side session for `user` and put it in the browser's cookie."""
+    key = start_session(user, ip=ip)
+    login_user(user)
+    session[SESSION_KEY] = key
+
+
 def init_app(app: Flask) -> None:
     """Teach Flask-Login to find the user of a browser session."""
 
@@ -25,19 +49,22 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit() or len(user_id) > 18:
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user and user.is_active else None
+        return session_user(current_session_key(), int(user_id))
 
 
 def api_user() -> User:
-    """Return the signed-in user, or raise 401 (no or bad credentials)."""
+    """Return the signed-in user, or raise 401 (no or bad credentials), or 403
+    `password_change_required` while an admin-set password is still his."""
     token = bearer_token()
     if token is not None:
         # A bearer token wins over a session cookie, so an integration never acts as a browser.
         user = user_for_token(token)
         if user is None:
             raise DomainError(401, "invalid_token")
-        return user
-    if current_user.is_authenticated:
-        return current_user._get_current_object()
-    raise DomainError(401, "unauthorized")
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    else:
+        raise DomainError(401, "unauthorized")
+    if user.password_change_required and request.endpoint not in CHANGE_REQUIRED_ENDPOINTS:
+        raise DomainError(403, "password_change_required")
+    return user

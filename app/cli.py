@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
+from app.errors import DomainError
 from app.extensions import db
 from app.models import ADMIN
 from app.services import audit
@@ -119,7 +120,7 @@ def init_app(app: Flask) -> None:
     @click.option("--nip", default=None)
     @click.password_option()
     def create_admin_command(username, full_name, nip, password):
-        """Create an administrator account."""
+        """Create an administrator account (the password held to the password policy)."""
         try:
             create_user(
                 username=username,
@@ -128,7 +129,11 @@ def init_app(app: Flask) -> None:
                 password=password,
                 roles=[ADMIN],
                 actor="cli",
+                check_policy=True,
             )
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message("id")) from None
         except IntegrityError:
             db.session.rollback()
             raise click.ClickException(

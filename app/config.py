@@ -56,7 +56,17 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 5 minutes")
+    # Failed sign-ins (token, login page, signing password) are counted in the database: an
+    # account locks for ACCOUNT_LOCK_MINUTES after ACCOUNT_LOCK_FAILURES of them within
+    # ACCOUNT_FAILURE_WINDOW_MINUTES; an address is slowed (429) only past
+    # ADDRESS_FAILURE_LIMIT in that window, far above one office's typing mistakes.
+    ACCOUNT_LOCK_FAILURES = _env_int("ACCOUNT_LOCK_FAILURES", 5)
+    ACCOUNT_LOCK_MINUTES = _env_int("ACCOUNT_LOCK_MINUTES", 15)
+    ACCOUNT_FAILURE_WINDOW_MINUTES = _env_int("ACCOUNT_FAILURE_WINDOW_MINUTES", 15)
+    ADDRESS_FAILURE_LIMIT = _env_int("ADDRESS_FAILURE_LIMIT", 50)
+    # The password policy: the shortest password, and the least zxcvbn score (0-4).
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+    PASSWORD_MIN_SCORE = _env_int("PASSWORD_MIN_SCORE", 3)
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60 per minute")
 
     SESSION_COOKIE_HTTPONLY = True

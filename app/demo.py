@@ -209,6 +209,7 @@ def load_demo() -> str:
             roles=roles,
             org_unit=units.get(unit),
             actor="demo",
+            is_demo=True,
         )
         for u, name, nip, roles, unit in USERS
     ]

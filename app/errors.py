@@ -199,8 +199,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Step {step} is not a step that signs the report.",
     ),
     "invalid_password": (
-        "Kata sandi salah; laporan tidak ditandatangani.",
-        "Wrong password; the report was not signed.",
+        "Kata sandi salah; tidak ada yang diubah.",
+        "Wrong password; nothing was changed.",
     ),
     "password_required": (
         "Masukkan kata sandi Anda untuk menandatangani laporan.",
@@ -216,7 +216,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Each area of the admin's side keeps its messages in a block of its own below.
     # --- accounts, passwords, sessions ---
-    #
+    "weak_password": (
+        "Kata sandi ditolak: {reasons}. Gunakan paling sedikit {minimum} karakter yang sulit "
+        "ditebak, misalnya beberapa kata yang tidak berhubungan.",
+        "The password is refused: {reasons}. Use at least {minimum} characters that are hard "
+        "to guess, e.g. a few unrelated words.",
+    ),
+    "password_unchanged": (
+        "Kata sandi baru sama dengan yang sekarang; pilih kata sandi lain.",
+        "The new password is the same as the current one; choose another.",
+    ),
+    "password_change_required": (
+        "Ganti dulu kata sandi yang diberikan admin (POST /api/v1/me/password).",
+        "Change the password the admin gave you first (POST /api/v1/me/password).",
+    ),
+    "account_locked": (
+        "Akun dikunci sementara karena terlalu banyak percobaan masuk yang gagal, sampai "
+        "{until}. Hubungi admin untuk membukanya lebih awal.",
+        "The account is locked after too many failed sign-ins, until {until}. An admin can "
+        "unlock it sooner.",
+    ),
+    "invalid_nip": (
+        "NIP harus 18 angka, bukan {nip!r}.",
+        "The NIP must be 18 digits, not {nip!r}.",
+    ),
+    "duplicate_user": (
+        "Sudah ada pengguna dengan {field} {value!r}.",
+        "A user with this {field} already exists: {value!r}.",
+    ),
+    "unknown_org_unit": ("Unit kerja {unit!r} tidak dikenal.", "Unknown unit {unit!r}."),
+    "own_account": (
+        "Admin tidak dapat menonaktifkan akunnya sendiri atau mencabut peran admin-nya sendiri.",
+        "An admin cannot deactivate his own account or drop his own admin role.",
+    ),
+    "no_roles": ("Pilih paling sedikit satu peran.", "Choose at least one role."),
     # --- audit export ---
     "too_many_events": (
         "Rentang ini berisi {count} peristiwa audit, lebih dari {limit} yang dapat dicetak "

@@ -131,15 +131,50 @@ def test_create_admin_password_must_be_confirmed(sqlite_app):
     """create-admin asks for the password twice and refuses a mismatch."""
     result = sqlite_app.test_cli_runner().invoke(
         args=["create-admin", "--username", "root", "--full-name", "Admin"],
-        input="satu\ndua\nsatu\nsatu\n",
+        input="gajah-biru-menari\ndua\ngajah-biru-menari\ngajah-biru-menari\n",
     )
     assert result.exit_code == 0, result.output
-    assert token_for(sqlite_app, "root", "satu").status_code == 201
+    assert token_for(sqlite_app, "root", "gajah-biru-menari").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("pendek1", "kurang dari 10 karakter"),
+        ("administrator", "mudah ditebak"),
+        ("password123", "umum"),
+        ("rootkantor", "sama dengan nama pengguna"),
+        ("198001012005011001", "sama dengan NIP"),
+    ],
+)
+def test_create_admin_refuses_a_weak_password(sqlite_app, password, reason):
+    """create-admin holds the password to the policy and says why it is refused, creating
+    nobody."""
+    result = sqlite_app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--username",
+            "rootkantor",
+            "--full-name",
+            "Admin",
+            "--nip",
+            "198001012005011001",
+            "--password",
+            password,
+        ]
+    )
+    assert result.exit_code != 0
+    assert "Kata sandi ditolak" in result.output
+    assert reason in result.output
+    assert "Traceback" not in result.output
+    with sqlite_app.app_context():
+        assert count(User) == 0
 
 
 def test_create_admin_twice_is_refused(sqlite_app):
     """A second admin with the same username is refused with a message and no traceback."""
-    args = ["create-admin", "--username", "root", "--full-name", "Admin", "--password", "x1"]
+    args = ["create-admin", "--username", "root", "--full-name", "Admin"]
+    args += ["--password", "gajah-biru-menari"]
     cli = sqlite_app.test_cli_runner()
     assert cli.invoke(args=args).exit_code == 0
     result = cli.invoke(args=args)
@@ -174,6 +209,16 @@ def test_demo_users_sign_in_for_every_role(demo_app):
     assert DEMO_PASSWORD == "purbalingga2026"
     for username in names:
         assert token_for(demo_app, username, DEMO_PASSWORD).status_code == 201, username
+
+
+def test_demo_accounts_are_marked_as_demo(demo_app):
+    """Every demo account is marked is_demo (exempt from the password policy), and /me says
+    so; none must change its password."""
+    token = token_for(demo_app, "camat", DEMO_PASSWORD).get_json()["token"]
+    me = demo_app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert (me.get_json()["is_demo"], me.get_json()["password_change_required"]) == (True, False)
+    with demo_app.app_context():
+        assert all(user.is_demo for user in db.session.scalars(sa.select(User)))
 
 
 def test_demo_has_sections(demo_app):

@@ -292,15 +292,14 @@ def test_a_wrong_signing_password_keeps_its_audit_event(app, api, signing_task):
 
 
 def test_a_wrong_signing_password_on_the_card_keeps_its_audit_event(app, signing_task):
-    """Is a wrong password on the card audited, counted against the limit, and the step
-    still open?"""
+    """Is a wrong password on the card audited, counted with the failed sign-ins (the sixth
+    finds the account locked), and the step still open?"""
     client = signed_in(app, "camat")
-    statuses = [
-        client.post(
-            f"/tasks/{signing_task['id']}/sign", {"password": "salah"}, htmx=False
-        ).status_code
+    answers = [
+        client.post(f"/tasks/{signing_task['id']}/sign", {"password": "salah"}, htmx=True)
         for _ in range(6)
     ]
-    assert statuses == [302] * 5 + [429]
+    assert [answer.status_code for answer in answers] == [422] * 5 + [423]
+    assert "Akun dikunci sementara" in answers[-1].text
     assert len(audit_events(app, "report.sign_failed")) == 5
     assert task_status(app, signing_task["id"]) == TaskStatus.OPEN

@@ -165,3 +165,40 @@ def test_calendar_years_migration_keeps_the_stored_days_known(sqlite_app):
             ("2027-01-01", 2027, False),
         ]
         assert schema_diff(db.metadata) == []
+
+
+def test_accounts_migration_keeps_users_roles_and_tokens(sqlite_app):
+    """Adding the accounts' columns keeps every user, role and token (on SQLite a copied
+    and dropped user table would cascade them away); new columns read false or empty, and
+    going back keeps them too."""
+    with sqlite_app.app_context():
+        db.session.remove()
+        downgrade(revision="9c4d1e7a2b35")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO user_account (id, username, full_name, password_hash, "
+                    "is_active_account, created_at) VALUES (1, 'camat', 'C', 'x', 1, "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(sa.text("INSERT INTO user_role VALUES (1, 'camat')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO api_token (id, user_id, token_hash, created_at, expires_at) "
+                    "VALUES (1, 1, 'h', '2026-01-01 00:00:00', '2026-01-02 00:00:00')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                sa.text("SELECT email, is_demo, password_change_required FROM user_account")
+            ).one()
+            assert tuple(row) == (None, 0, 0)
+            assert connection.execute(sa.text("SELECT count(*) FROM user_role")).scalar() == 1
+            assert connection.execute(sa.text("SELECT count(*) FROM api_token")).scalar() == 1
+        downgrade(revision="9c4d1e7a2b35")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM user_role")).scalar() == 1
+        upgrade()
+        assert schema_diff(db.metadata) == []

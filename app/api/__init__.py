@@ -39,11 +39,12 @@ def init_api(app: Flask) -> None:
         signing,
         sops,
         tasks,
+        users,
     )
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
-    for module in (
+    blueprints = (
         health,
         auth,
         sops,
@@ -57,7 +58,9 @@ def init_api(app: Flask) -> None:
         office,
         sections,
         audit,
-    ):
+        users,
+    )
+    for module in blueprints:
         # The edge checks CSRF on writes made with a browser session (app.http); bearer
         # tokens need no CSRF token.
         csrf.exempt(module.blp)

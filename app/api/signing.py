@@ -5,8 +5,7 @@ from flask import current_app
 from app.api.blueprint import Blueprint
 from app.api.tasks import MOVE_ERRORS, move_result
 from app.auth import api_user
-from app.extensions import limiter
-from app.http import client_ip, refused_with
+from app.http import client_ip
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.signing import SignResultSchema, SignSchema
 from app.services import office, routing, signing
@@ -15,11 +14,6 @@ from app.services.documents import configured_store
 blp = Blueprint("signing", __name__, description="Signing the report")
 
 ID = "<int(min=1, max=2147483647):task_id>"
-
-
-def password_failed() -> bool:
-    """Did this request give a wrong password (counted against the limit)?"""
-    return refused_with("invalid_password")
 
 
 def sign_task(task_id: int, *, actor, password: str | None, version: int | None):
@@ -56,10 +50,7 @@ def report_facts(report) -> dict:
     **MOVE_ERRORS,
     e422="invalid_password (the password is wrong: the bearer token stays valid, so not a "
     "401; the attempt is audited), not_a_signing_step",
-    e429="rate_limited: too many wrong passwords",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"], deduct_when=lambda r: password_failed()
+    e423="account_locked: too many wrong passwords (counted with failed sign-ins)",
 )
 def sign(body, headers, task_id):
     """Sign the measurement's report with your password: it is rendered, stamped with its

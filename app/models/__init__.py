@@ -19,9 +19,11 @@ from app.models.users import (
     SYSTEM_ROLES,
     VIEWER,
     ApiToken,
+    LoginFailure,
     OrgUnit,
     User,
     UserRole,
+    UserSession,
 )
 from app.models.workflow import (
     Instance,
@@ -48,6 +50,7 @@ __all__ = [
     "HolidayYear",
     "Indicator",
     "IndicatorValue",
+    "LoginFailure",
     "Instance",
     "InstanceStatus",
     "OfficeProfile",
@@ -61,5 +64,6 @@ __all__ = [
     "TaskStatus",
     "User",
     "UserRole",
+    "UserSession",
     "utcnow",
 ]

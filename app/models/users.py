@@ -44,9 +44,14 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     nip: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     org_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # A demo account (password printed by `flask demo`), exempt from the password policy.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    # Set when an admin chose the password: the user must choose his own before anything else.
+    password_change_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
@@ -93,3 +98,39 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A browser session the server can end: the cookie carries its key, only the key's
+    SHA-256 is stored, and a session with `ended_at` set lets nobody in."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in (API token, login page or signing password), counted per
+    username for the account's lock-out and per address for the address's slow-down; kept
+    in the database so every worker and host counts the same."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_username_at", "username", "at"),
+        sa.Index("ix_login_failure_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased as typed, known user or not: an unknown name locks like a real one.
+    username: Mapped[str] = mapped_column(sa.String(64))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

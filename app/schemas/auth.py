@@ -27,6 +27,14 @@ class MeSchema(Schema):
     nip = fields.String(allow_none=True)
     roles = fields.Method("sorted_roles", metadata={"type": "array", "items": {"type": "string"}})
     org_unit = fields.Nested(OrgUnitSchema, allow_none=True)
+    email = fields.String(allow_none=True)
+    is_demo = fields.Boolean(metadata={"description": "a demo account, whose password is public"})
+    password_change_required = fields.Boolean(
+        metadata={
+            "description": "an admin set the password: change it (POST /me/password) before "
+            "any other call"
+        }
+    )
 
     def sorted_roles(self, user) -> list[str]:
         return sorted(user.roles)

@@ -18,13 +18,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash
 
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Instance, SignedReport, Task, User, utcnow
 from app.rendering.svg.qr import qr_data_uri
-from app.services import audit, reports, routing
+from app.services import accounts, audit, reports, routing
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet
 from app.services.persistence import add_or_conflict
@@ -152,7 +151,8 @@ def signing_step(task: Task) -> Step:
 def _check_password(task: Task, actor: User, password: str | None, ip: str | None) -> None:
     if not password:
         raise DomainError(422, "password_required", details={"field": "password"})
-    if check_password_hash(actor.password_hash, password):
+    # A wrong password here counts with the account's failed sign-ins (app.services.lockouts).
+    if accounts.confirm_password(actor, password, ip=ip):
         return
     audit.record(
         "report.sign_failed",

@@ -12,8 +12,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.errors import DomainError
-from app.extensions import limiter
-from app.http import client_ip, refuse, refused_with, request_language
+from app.http import client_ip, refuse, request_language
 from app.models import utcnow
 from app.services import office, routing
 from app.services.board import BoardFilters, build_board, change_marker
@@ -201,10 +200,6 @@ def generate_for_task(task_id: int):
 
 @bp.route("/tasks/<int(min=1, max=2147483647):task_id>/sign", methods=["POST"])
 @login_required
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    deduct_when=lambda response: refused_with("invalid_password"),
-)
 def sign_on_task(task_id: int):
     """Sign the measurement's report from its card, confirming with one's password."""
     from app.services.signing import sign_report

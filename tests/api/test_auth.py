@@ -97,37 +97,95 @@ def test_malformed_token_request_is_refused(client, body):
     assert response.get_json()["error"]["status"] == response.status_code
 
 
-# --- rate limiting -----------------------------------------------------------------------
+# --- lock-outs (counted in the database) --------------------------------------------------
 
 
-def test_repeated_failures_are_rate_limited(client):
-    """After 5 failed logins (the default limit) the next attempt is 429 rate_limited."""
+def test_five_failures_lock_the_account_and_the_sixth_is_refused(client):
+    """After 5 failed logins the account is locked: the sixth attempt, even with the right
+    password, is 423 account_locked saying until when."""
     for _ in range(5):
         assert login(client, password="salah").status_code == 401
-    response = login(client, password="salah")
-    assert response.status_code == 429
-    assert response.get_json()["error"]["code"] == "rate_limited"
-    assert response.headers.get("Retry-After")
-    # Even the right password waits until the window is over.
-    assert login(client).status_code == 429
+    response = login(client)
+    assert response.status_code == 423
+    error = response.get_json()["error"]
+    assert error["code"] == "account_locked"
+    until = datetime.fromisoformat(error["details"]["locked_until"])
+    assert abs(until - (utcnow() + timedelta(minutes=15))) < timedelta(minutes=1)
+    assert "Akun dikunci sementara" in error["message"]
 
 
-def test_successful_logins_do_not_count(client):
-    """Successful logins between failures do not use up the failure limit."""
+def test_another_user_at_the_same_address_still_signs_in(client):
+    """One person's lock-out does not lock out a colleague behind the same address."""
+    for _ in range(5):
+        login(client, password="salah")
+    assert login(client).status_code == 423
+    assert login(client, username="sekcam").status_code == 201
+
+
+def test_successful_logins_forget_the_failures(client):
+    """A success between failures starts the count again."""
     for _ in range(4):
         assert login(client, password="salah").status_code == 401
-    for _ in range(10):
-        assert login(client).status_code == 201
-    assert login(client, password="salah").status_code == 401
-    assert login(client, password="salah").status_code == 429
+    assert login(client).status_code == 201
+    for _ in range(4):
+        assert login(client, password="salah").status_code == 401
+    assert login(client).status_code == 201
 
 
-def test_failure_limit_is_configurable(app, client):
-    """LOGIN_FAILURE_LIMIT sets how many failures are allowed."""
-    app.config["LOGIN_FAILURE_LIMIT"] = "2 per 5 minutes"
-    assert login(client, password="salah").status_code == 401
-    assert login(client, password="salah").status_code == 401
-    assert login(client, password="salah").status_code == 429
+def test_an_unknown_username_locks_like_a_real_one(client):
+    """Unknown and real usernames answer alike, locked or not, so neither reveals itself."""
+    real = [login(client, password="salah").status_code for _ in range(6)]
+    unknown = [login(client, username="tidak-ada").status_code for _ in range(6)]
+    assert real == unknown == [401] * 5 + [423]
+
+
+def test_the_lock_ends_after_its_minutes(app, client):
+    """Once ACCOUNT_LOCK_MINUTES have passed, the right password works again."""
+    from app.models import LoginFailure
+
+    for _ in range(5):
+        login(client, password="salah")
+    assert login(client).status_code == 423
+    with app.app_context():
+        for failure in db.session.scalars(sa.select(LoginFailure)):
+            failure.at -= timedelta(minutes=16)
+        db.session.commit()
+    assert login(client).status_code == 201
+
+
+def test_lock_settings_are_configurable(app, client):
+    """ACCOUNT_LOCK_FAILURES sets how many failures lock the account."""
+    app.config["ACCOUNT_LOCK_FAILURES"] = 2
+    assert [login(client, password="salah").status_code for _ in range(3)] == [401, 401, 423]
+
+
+def test_an_address_is_slowed_only_past_its_limit(app, client):
+    """Past ADDRESS_FAILURE_LIMIT failures from one address in the window, every login from
+    it is 429 rate_limited; below it, typos of many people pass."""
+    app.config["ADDRESS_FAILURE_LIMIT"] = 8
+    statuses = [
+        login(client, username=name, password="salah").status_code
+        for name in ("camat", "sekcam", "kasi", "anggota") * 2
+    ]
+    assert statuses == [401] * 8
+    response = login(client, username="viewer")
+    assert response.status_code == 429
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    other = login(client, username="viewer", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 201
+
+
+def test_locked_attempts_are_audited_and_not_counted(app, client):
+    """An attempt on a locked account is audited with its reason and does not extend the
+    lock."""
+    from app.models import LoginFailure
+
+    for _ in range(7):
+        login(client, password="salah")
+    refused = [e for e in events(app, "auth.failed") if e.data.get("reason")]
+    assert [e.data["reason"] for e in refused] == ["account_locked"] * 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 5
 
 
 # --- using and revoking tokens -----------------------------------------------------------
@@ -229,6 +287,9 @@ def test_me_shape(client):
         "nip": body["nip"],
         "roles": ["kasi"],
         "org_unit": None,
+        "email": None,
+        "is_demo": False,
+        "password_change_required": False,
     }
     assert len(body["nip"]) == 18
 
@@ -274,12 +335,28 @@ def test_login_failure_is_audited(app, client, users):
 
 
 def session_client(app, user_id: int):
-    """A test client signed in through Flask-Login's session cookie."""
+    """A test client signed in through Flask-Login's session cookie, with a live
+    server-side session."""
+    from app.models import User
+    from app.services.sessions import start_session
+
+    with app.app_context():
+        key = start_session(db.session.get(User, user_id))
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
+        session["session_key"] = key
     return client
+
+
+def test_a_session_cookie_without_a_live_session_is_refused(app, users):
+    """Flask-Login's user id alone (no server-side session) signs nobody in."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(users["camat"])
+    assert client.get("/api/v1/me").status_code == 401
 
 
 def csrf_token(app, client) -> str:

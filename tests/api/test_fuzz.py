@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app import create_app
 from app.extensions import db
-from app.models import OrgUnit, User
+from app.models import ADMIN, OrgUnit, User
 from app.services.accounts import create_user
 from app.services.indicators import create_indicator, set_value
 from tests.helpers import PASSWORD, ApiClient, SopRunner, make_users
@@ -109,14 +109,16 @@ class FuzzTarget:
 @pytest.fixture
 def target(sqlite_app) -> FuzzTarget:
     """A measurement at its first review, step 10 (steps 1-9 done, their documents uploaded),
-    and a fuzzer user who holds every SOP role, so any move may get through."""
+    and a fuzzer user who holds every SOP role and the admin's, so any move and any change of
+    a user may get through (his failed passwords never lock him out)."""
+    sqlite_app.config.update(ACCOUNT_LOCK_FAILURES=10**6, ADDRESS_FAILURE_LIMIT=10**6)
     with sqlite_app.app_context():
         make_users()
         create_user(
             username="fuzzer",
             full_name="Penguji Fuzz",
             password=PASSWORD,
-            roles=SOP_ROLES,
+            roles=[*SOP_ROLES, ADMIN],
             actor="test",
         )
         admin = db.session.scalar(sa.select(User).filter_by(username="admin"))
@@ -149,6 +151,8 @@ def target(sqlite_app) -> FuzzTarget:
         "section": ["pemerintahan"],
         # A year with a list and one without.
         "year": [2027, 2031],
+        # A user, and a name nobody has (the fuzzer himself stays out of reach).
+        "username": ["kasi", "tidak-ada"],
     }
     assert ids["document_id"], "the fixture should have uploaded the steps' outputs"
     kinds = runner.definition()[open_task["step_no"]]["outputs"]
@@ -388,6 +392,24 @@ VALID_BODIES = {
                 "{}{}".format, st.integers(2000, 2100), st.sampled_from(["", "-Q1", "-Q4"])
             ),
             "title": st.just("Uji"),
+        }
+    ),
+    # The right current password with a weak new one (refused: the fuzzer keeps his), or a
+    # wrong current password.
+    "/api/v1/me/password": st.fixed_dictionaries(
+        {
+            "current_password": st.sampled_from([PASSWORD, "salah"]),
+            "new_password": st.sampled_from([PASSWORD, "fuzzer", "password123"]),
+        }
+    ),
+    "/api/v1/users": st.fixed_dictionaries(
+        {
+            # A fresh username and NIP each time, so the request gets past the duplicate check.
+            "username": st.from_regex(r"\Afz[0-9]{1,9}\Z"),
+            "full_name": st.just("Pengguna Uji"),
+            "nip": st.from_regex(r"\A[0-9]{18}\Z"),
+            "roles": st.just(["anggota"]),
+            "password": st.sampled_from(["kopi-tubruk-senja-7", PASSWORD]),
         }
     ),
     "/api/v1/tasks/{task_id}/complete": st.fixed_dictionaries({"note": st.just("Selesai")}),

@@ -226,11 +226,27 @@ def test_a_wrong_password_is_refused_and_changes_nothing(app, api, signing_task)
     assert sign(api, signing_task).status_code == 200
 
 
-def test_repeated_wrong_passwords_are_rate_limited(app, api, signing_task):
-    """After the login failure limit of wrong passwords, signing answers 429."""
+def test_repeated_wrong_passwords_lock_the_account(app, api, signing_task):
+    """Wrong signing passwords count with the failed sign-ins: after 5 the account is
+    locked, signing answers 423 even with the right password, and so does the token call;
+    the Camat's token in hand keeps working."""
     statuses = [sign(api, signing_task, password="salah").status_code for _ in range(6)]
-    assert statuses == [422] * 5 + [429]
-    error_of(sign(api, signing_task), 429, "rate_limited")
+    assert statuses == [422] * 5 + [423]
+    error_of(sign(api, signing_task), 423, "account_locked")
+    response = api.client.post(
+        "/api/v1/auth/token", json={"username": "camat", "password": PASSWORD}
+    )
+    error_of(response, 423, "account_locked")
+    assert api.get("/api/v1/me", as_="camat").status_code == 200
+
+
+def test_login_failures_count_towards_signing(app, api, signing_task):
+    """Failed sign-ins of the API and wrong signing passwords lock the account together."""
+    api.token("camat")
+    for _ in range(3):
+        api.client.post("/api/v1/auth/token", json={"username": "camat", "password": "x"})
+    statuses = [sign(api, signing_task, password="salah").status_code for _ in range(3)]
+    assert statuses == [422, 422, 423]
 
 
 @pytest.mark.parametrize("username", ["admin", "sekcam", "kasi", "anggota", "viewer"])
@@ -313,7 +329,7 @@ def test_the_sop_and_openapi_describe_signing(api):
     assert steps[11]["generated_outputs"] == {SIGNED_KIND: "signed_report"}
     spec = api.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/tasks/{task_id}/sign"]["post"]
-    assert {"200", "403", "409", "422", "429"} <= set(operation["responses"])
+    assert {"200", "403", "409", "422", "423"} <= set(operation["responses"])
     assert "invalid_password" in operation["responses"]["422"]["description"]
 
 

@@ -45,7 +45,7 @@ def test_camat_signs_on_the_board_and_the_report_verifies(live_server, signed_in
     card.get_by_label("Kata sandi Anda").fill("bukan-sandinya")
     card.get_by_role("button", name="Tandatangani laporan").click()
     expect(signing_card(page).get_by_role("alert")).to_have_text(
-        "Kata sandi salah; laporan tidak ditandatangani."
+        "Kata sandi salah; tidak ada yang diubah."
     )
     card = signing_card(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -68,7 +68,7 @@ def test_a_wrong_password_on_the_card_is_shown_inline(app, pages, runner, signin
     )
     assert response.status_code == 422
     card = card_of(response.text, signing_task["id"])
-    assert "Kata sandi salah; laporan tidak ditandatangani." in card
+    assert "Kata sandi salah; tidak ada yang diubah." in card
     assert runner.open_task(signing_task["instance_id"])["id"] == signing_task["id"]
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEvent.action)).all()
