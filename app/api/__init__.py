@@ -28,6 +28,7 @@ def init_api(app: Flask) -> None:
         auth,
         docs,
         documents,
+        gate,
         health,
         indicators,
         instances,
@@ -47,3 +48,4 @@ def init_api(app: Flask) -> None:
     # Swagger UI from vendored assets; flask-smorest's own UIs (which load theirs from a CDN)
     # stay off, because their OPENAPI_*_PATH settings are left unset.
     app.register_blueprint(docs.blp)
+    gate.init_app(app)
