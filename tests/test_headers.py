@@ -54,6 +54,11 @@ def test_every_page_carries_the_security_headers(app, users, runner):
         assert response.status_code in (200, 404), (path, response.status_code)
         assert_security_headers(response)
         assert "Strict-Transport-Security" not in response.headers
+        if response.mimetype == "text/html":
+            # What the policy would refuse: a style attribute, an inline script.
+            assert 'style="' not in response.text, path
+            assert "<script>" not in response.text, path
+    assert 'class="fill w-0"' in pages.get("/").text
 
 
 def test_api_answers_carry_the_security_headers(api):
