@@ -60,9 +60,13 @@ class Production:
     tokens: dict
 
     def call(self, method: str, path: str, body=None, as_: str | None = None, headers=None):
-        """Call the server over HTTP; answer the status, headers and decoded body."""
+        """Call the server over HTTP; answer the status, headers and decoded body (`body`: a
+        JSON value, or `(bytes, content_type)`)."""
         request = urllib.request.Request(self.url + path, method=method)
-        if body is not None:
+        if isinstance(body, tuple):
+            request.data, content_type = body
+            request.add_header("Content-Type", content_type)
+        elif body is not None:
             request.data = json.dumps(body).encode()
             request.add_header("Content-Type", "application/json")
         if as_:

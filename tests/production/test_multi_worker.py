@@ -1,5 +1,6 @@
 """Four gunicorn workers over one PostgreSQL: races, a killed worker, the headers."""
 
+import hashlib
 import os
 import signal
 import threading
@@ -97,6 +98,35 @@ def _wait_for_blocked_backend(connection) -> tuple[int, str | None]:
     raise AssertionError("no move ever waited on the audit chain's head")
 
 
+def _kill_the_worker_of(production, send) -> tuple[list, str | None, int]:
+    """Run `send()` (one request) in a thread while holding the audit chain's head, so the
+    request does its writes and then waits; SIGKILL the worker that runs it. Answer what
+    `send` got (an OSError), whether the request's transaction had written, and the pid."""
+    engine = sa.create_engine(production.database_url)
+    # Autocommit: within a transaction PostgreSQL would show the same activity snapshot.
+    watching = sa.create_engine(production.database_url, isolation_level="AUTOCOMMIT")
+    answers = []
+
+    def run():
+        try:
+            answers.append(send())
+        except OSError as error:  # the worker died under the request, as it should
+            answers.append(error)
+
+    with engine.connect() as holder, watching.connect() as watcher:
+        holder.execute(sa.text("SELECT * FROM audit_head WHERE id = 1 FOR UPDATE"))
+        sender = threading.Thread(target=run, daemon=True)
+        sender.start()
+        port, wrote = _wait_for_blocked_backend(watcher)
+        worker = _worker_with_local_port(production, port)
+        os.kill(worker, signal.SIGKILL)
+        sender.join(timeout=30)
+        holder.rollback()
+    engine.dispose()
+    watching.dispose()
+    return answers, wrote, worker
+
+
 def test_worker_killed_mid_move_leaves_no_half_move(production):
     """When the worker running a move is killed (SIGKILL) after the move has closed the task
     and opened the next but before its audit event is written, is nothing of the move kept,
@@ -104,31 +134,10 @@ def test_worker_killed_mid_move_leaves_no_half_move(production):
     instance = _start(production, "2026-Q2")
     task = instance["open_tasks"][0]["id"]
     production.token("camat")
-    engine = sa.create_engine(production.database_url)
-    # Autocommit: within a transaction PostgreSQL would show the same activity snapshot.
-    watching = sa.create_engine(production.database_url, isolation_level="AUTOCOMMIT")
-    answers = []
-    with engine.connect() as holder, watching.connect() as watcher:
-        # Hold the audit chain's head: the move does its writes, then waits for it.
-        holder.execute(sa.text("SELECT * FROM audit_head WHERE id = 1 FOR UPDATE"))
-
-        def move():
-            try:
-                answers.append(
-                    production.call("POST", f"/api/v1/tasks/{task}/complete", {}, as_="camat")
-                )
-            except OSError as error:  # the worker died under the request, as it should
-                answers.append(error)
-
-        mover = threading.Thread(target=move, daemon=True)
-        mover.start()
-        port, wrote = _wait_for_blocked_backend(watcher)
-        worker = _worker_with_local_port(production, port)
-        os.kill(worker, signal.SIGKILL)
-        mover.join(timeout=30)
-        holder.rollback()
-    engine.dispose()
-    watching.dispose()
+    answers, wrote, worker = _kill_the_worker_of(
+        production,
+        lambda: production.call("POST", f"/api/v1/tasks/{task}/complete", {}, as_="camat"),
+    )
 
     assert wrote is not None  # the move had written (task closed, next one opened)
     assert len(answers) == 1 and isinstance(answers[0], OSError), answers
@@ -145,3 +154,60 @@ def test_worker_killed_mid_move_leaves_no_half_move(production):
     assert answer.status == 200, answer
     assert worker not in production.workers() and len(production.workers()) == 4
     assert production.flask("audit", "verify").returncode == 0
+
+
+def _multipart(kind: str, filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "sakip-production-suite"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n{kind}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _blobs(production) -> set[str]:
+    root = Path(production.env["STORAGE_DIR"])
+    return {f"{p.parent.name}{p.name}" for p in root.glob("??/*")} | {
+        p.name for p in root.glob(".upload-*")
+    }
+
+
+def test_worker_killed_mid_upload_leaves_an_orphan_gc_removes(production):
+    """When a worker is killed after storing a large upload's bytes but before its row
+    commits, does `flask blobs gc --grace 0` remove that orphan and leave exactly the blobs
+    documents refer to?"""
+    instance = _start(production, "2026-Q3")
+    task = instance["open_tasks"][0]["id"]
+    for actor in ("camat", "sekcam"):  # steps 1 and 2 need no document
+        answer = production.call("POST", f"/api/v1/tasks/{task}/complete", {}, as_=actor)
+        task = answer.body["next_tasks"][0]["id"]
+    kept = b"%PDF-1.4\n" + os.urandom(4096)
+    upload = production.call(
+        "POST", f"/api/v1/tasks/{task}/documents", _multipart("Nota Dinas", "a.pdf", kept), "kasi"
+    )
+    assert upload.status == 201, upload
+    large = b"%PDF-1.4\n" + os.urandom(8 * 1024 * 1024)
+    body = _multipart("Surat Undangan", "besar.pdf", large)
+    answers, wrote, _ = _kill_the_worker_of(
+        production,
+        lambda: production.call("POST", f"/api/v1/tasks/{task}/documents", body, as_="kasi"),
+    )
+    assert wrote is not None and isinstance(answers[0], OSError), answers
+    orphan = hashlib.sha256(large).hexdigest()
+    referenced = {upload.body["sha256"]}
+    assert _blobs(production) >= referenced | {orphan}  # no hook ran in the killed worker
+
+    collected = production.flask("blobs", "gc", "--grace", "0")
+    assert collected.returncode == 0, collected.stderr
+    documents = production.call("GET", f"/api/v1/instances/{instance['id']}/documents", as_="camat")
+    assert {d["sha256"] for d in documents.body} == referenced
+    everything = production.call("GET", "/api/v1/instances?per_page=100", as_="camat").body
+    for other in everything["items"]:
+        listed = production.call("GET", f"/api/v1/instances/{other['id']}/documents", as_="camat")
+        referenced |= {d["sha256"] for d in listed.body}
+    assert _blobs(production) == referenced
