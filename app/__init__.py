@@ -44,7 +44,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
         configure_sqlite(db.engine)
 
-    from app import auth, cli, http, web
+    from app import auth, cli, headers, http, web
     from app.api import init_api
 
     auth.init_app(app)
@@ -53,4 +53,5 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     # After the API: flask-smorest registers error handlers of its own, which ours replace.
     http.init_app(app)
     cli.init_app(app)
+    headers.init_app(app)
     return app

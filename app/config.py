@@ -69,6 +69,13 @@ class Config:
     PASSWORD_MIN_SCORE = _env_int("PASSWORD_MIN_SCORE", 3)
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60 per minute")
 
+    # How many reverse proxies stand in front of the app (0: none); their X-Forwarded-For
+    # then names the client for the audit trail and the rate limits (app/headers.py).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    # `flask blobs gc` leaves files younger than this alone: an upload in flight may be about
+    # to commit the row that refers to its blob (app/services/blob_hygiene.py).
+    BLOB_GC_GRACE_SECONDS = _env_int("BLOB_GC_GRACE_SECONDS", 3600)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

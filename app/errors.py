@@ -374,6 +374,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     #
     # --- production server (requests, blobs) ---
+    # `unsupported_media_type` of a JSON endpoint (variant "json", app/api/blueprint.py).
+    "unsupported_media_type/json": (
+        "Isi permintaan harus JSON (Content-Type: application/json), bukan {media_type}.",
+        "The request body must be JSON (Content-Type: application/json), not {media_type}.",
+    ),
     #
 }
 
@@ -411,8 +416,12 @@ class DomainError(Exception):
 
 
 def render_message(code: str, lang: str = "id", **params: Any) -> str:
-    """Render the message of `code` in `lang`, tolerating missing parameters."""
-    indonesian, english = MESSAGES.get(code, (code, code))
+    """Render the message of `code` (or of its `variant`) in `lang`, tolerating missing
+    parameters."""
+    # A `variant` picks a more precise wording of the same code, kept as "code/variant".
+    variant = params.get("variant")
+    key = f"{code}/{variant}" if variant and f"{code}/{variant}" in MESSAGES else code
+    indonesian, english = MESSAGES.get(key, (code, code))
     template = english if lang == "en" else indonesian
     try:
         return template.format(**params)

@@ -1,7 +1,6 @@
 """Extensions, created unbound and bound to the app in the factory."""
 
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -22,5 +21,14 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _client_key() -> str:
+    """Key the rate limits by the same client address the audit trail records."""
+    from app.http import client_ip
+
+    return client_ip() or "unknown"
+
+
+limiter = Limiter(key_func=_client_key, default_limits=[])
 api = Api()

@@ -72,7 +72,9 @@ def request_language() -> str:
 
 
 def client_ip() -> str | None:
-    """Return the caller's address for the audit trail."""
+    """Return the caller's address for the audit trail and the rate limits (the limiter's
+    key is this same function): behind `TRUSTED_PROXIES` proxies, the address ProxyFix took
+    from `X-Forwarded-For` (app/headers.py)."""
     return request.remote_addr
 
 

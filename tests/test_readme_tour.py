@@ -61,8 +61,8 @@ def test_quick_start_is_two_commands():
 
 
 def test_scripts_are_executable_bash_with_strict_mode():
-    """Are bin/run, bin/test and .ci/run executable bash scripts that stop on errors?"""
-    for name in ("bin/run", "bin/test", ".ci/run"):
+    """Are bin/run, bin/serve, bin/test and .ci/run executable bash scripts that stop on errors?"""
+    for name in ("bin/run", "bin/serve", "bin/test", ".ci/run"):
         path = ROOT / name
         assert path.is_file(), name
         assert os.access(path, os.X_OK), f"{name} is not executable"

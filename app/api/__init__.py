@@ -30,6 +30,7 @@ def init_api(app: Flask) -> None:
         calendar,
         docs,
         documents,
+        gate,
         health,
         indicators,
         instances,
@@ -68,3 +69,4 @@ def init_api(app: Flask) -> None:
     # Swagger UI from vendored assets; flask-smorest's own UIs (which load theirs from a CDN)
     # stay off, because their OPENAPI_*_PATH settings are left unset.
     app.register_blueprint(docs.blp)
+    gate.init_app(app)

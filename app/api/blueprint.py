@@ -1,11 +1,14 @@
 """The API's blueprint: flask-smorest's, with a request parser that answers any malformed
-body with a 4xx and reads a multipart body as one location."""
+body with a 4xx, reads a JSON body only when it is sent as JSON, and reads a multipart body
+as one location."""
 
 import json
 
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
+
+from app.errors import DomainError
 
 
 class ApiParser(FlaskParser):
@@ -15,6 +18,7 @@ class ApiParser(FlaskParser):
     __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
 
     def _raw_load_json(self, req):
+        refuse_non_json_body(req)
         try:
             return super()._raw_load_json(req)
         except json.JSONDecodeError:
@@ -25,6 +29,18 @@ class ApiParser(FlaskParser):
     def load_multipart(self, req, schema):
         """Return the files and the form fields of the request as one MultiDictProxy."""
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+def refuse_non_json_body(req) -> None:
+    """Refuse (415) a body for a JSON endpoint that is not declared JSON (`application/json`
+    or `application/…+json`). webargs would read it as no body at all, so a `text/plain` post
+    to a move that needs no fields would go through; an empty body without a type is none."""
+    if is_json_request(req):
+        return
+    if req.mimetype or req.get_data(cache=True):
+        raise DomainError(
+            415, "unsupported_media_type", variant="json", media_type=req.mimetype or "-"
+        )
 
 
 class Blueprint(SmorestBlueprint):

@@ -19,6 +19,7 @@ from app.errors import DomainError, not_found
 from app.extensions import db
 from app.models import Document, Task, User
 from app.services import audit
+from app.services.blob_hygiene import touch_or_place, track_new_blob
 from app.services.persistence import add_or_conflict
 from app.services.routing import ensure_can_act, step_of
 from app.services.sop_definitions import Step
@@ -71,7 +72,8 @@ class BlobStore:
     def put(self, head: bytes, stream: BinaryIO, limit: int) -> tuple[str, int]:
         """Store `head` then the rest of `stream`; answer the SHA-256 and size.
 
-        Refuses (413) past `limit` bytes, leaving nothing behind."""
+        Refuses (413) past `limit` bytes, leaving nothing behind. A blob this creates is
+        removed again if the session's transaction rolls back."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
@@ -89,13 +91,10 @@ class BlobStore:
                 tmp.flush()
                 os.fsync(tmp.fileno())
             sha256 = digest.hexdigest()
-            target = self.path_of(sha256)
-            if target.exists():
-                os.unlink(tmp_name)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                # Atomic: a reader sees the whole file or none of it.
-                os.replace(tmp_name, target)
+            written = touch_or_place(self.root, tmp_name, self.path_of(sha256))
+            if written is not None:
+                # Deleted again if this transaction rolls back (app/services/blob_hygiene.py).
+                track_new_blob(db.session(), self.root, sha256, written)
             return sha256, size
         except BaseException:
             if os.path.exists(tmp_name):

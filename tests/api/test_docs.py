@@ -109,7 +109,10 @@ def test_docs_page_is_html_built_from_local_assets(client):
     assets = [value for tag, _, value in parser.links if tag in ("script", "link")]
     assert assets, "the page should load Swagger UI"
     for value in assets:
-        assert value.startswith(f"/static/{SWAGGER_UI}/"), value
+        # The vendored Swagger UI, and the page's own script and style sheet (the CSP
+        # allows no inline ones).
+        assert value.startswith((f"/static/{SWAGGER_UI}/", "/static/js/", "/static/css/")), value
+    assert "/static/js/api-docs.js" in assets
     for _, _, value in parser.links:
         assert value.startswith("/") and not value.startswith("//"), value
     assert parser.data["data-openapi-url"] == OPENAPI

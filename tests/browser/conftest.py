@@ -102,11 +102,35 @@ def browser():
     playwright.stop()
 
 
+# Reports each Content-Security-Policy violation on the console, where `watch_csp` hears it
+# (Chromium also logs its own "Refused to ..." line; this names the directive and source).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    """Collect into `violations` every CSP violation the pages of `context` meet."""
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def heard(message) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", heard)
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """Open a page in its own browser context (own cookies), as an Indonesian office
-    browser would: `new_page()`, `new_page(viewport=PHONE)`."""
+    browser would: `new_page()`, `new_page(viewport=PHONE)`. The test fails when any page
+    meets a Content-Security-Policy violation."""
     contexts = []
+    violations: list[str] = []
 
     def make(viewport: dict | None = None):
         context = browser.new_context(
@@ -116,12 +140,14 @@ def new_page(browser, live_server):
             timezone_id="Asia/Jakarta",
         )
         context.set_default_timeout(10_000)
+        watch_csp(context, violations)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
