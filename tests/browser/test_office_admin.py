@@ -141,6 +141,8 @@ def test_the_list_of_measurements_filters_in_place(office, signed_in):
     page = signed_in("viewer")
     page.get_by_role("link", name="Daftar pengukuran").click()
     expect(page.locator("table.instances tbody tr")).to_have_count(2)
+    # htmx (a deferred script) must have taken the form over before the typing starts.
+    page.wait_for_load_state("load")
     page.get_by_label("Cari judul").fill("Triwulan II")
     expect(page.locator("table.instances tbody tr")).to_have_count(1)
     expect(page.locator(".list-count")).to_contain_text("1 pengukuran")
