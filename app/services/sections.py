@@ -106,15 +106,14 @@ def update_section(
         section.head = _head(changes["head"])
     db.session.flush()
     after = describe(section)
-    changed = sorted(k for k in before if before[k] != after[k])
-    audit.record(
+    audit.record_change(
         "section.changed",
         actor=actor,
         object_type="section",
         object_id=section.code,
-        summary=f"Mengubah seksi {section.code}"
-        + (f" ({', '.join(changed)})" if changed else " (tanpa perubahan)"),
-        data={"before": before, "after": after, "changed": changed},
+        summary=f"Mengubah seksi {section.code}",
+        before=before,
+        after=after,
         ip=ip,
     )
     return section

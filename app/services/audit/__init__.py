@@ -11,6 +11,7 @@ from app.services.audit.chain import (
     iter_rows,
     key_unkeyed_chain,
     record,
+    record_change,
     unkeyed_hash,
 )
 from app.services.audit.verify import ChainCheck, verify_chain
@@ -26,6 +27,7 @@ __all__ = [
     "iter_rows",
     "key_unkeyed_chain",
     "record",
+    "record_change",
     "unkeyed_hash",
     "verify_chain",
 ]

@@ -102,6 +102,31 @@ def record(
     return event
 
 
+def record_change(
+    action: str,
+    *,
+    actor: User | str | None,
+    summary: str,
+    object_type: str,
+    object_id: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    ip: str | None = None,
+) -> AuditEvent:
+    """Record an admin's change of an object with its old and new values; the summary ends
+    with the fields that changed ("(name, unit)") or "(tanpa perubahan)"."""
+    changed = sorted(k for k in before if before[k] != after.get(k))
+    return record(
+        action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary + (f" ({', '.join(changed)})" if changed else " (tanpa perubahan)"),
+        data={"before": before, "after": after, "changed": changed},
+        ip=ip,
+    )
+
+
 def events_for(object_type: str, object_id: Any) -> list[AuditEvent]:
     """Return the events about one object, oldest first."""
     return list(

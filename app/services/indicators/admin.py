@@ -98,16 +98,15 @@ def update_indicator(
         _apply(indicator, field, value)
     db.session.flush()
     after = describe(indicator)
-    changed = sorted(k for k in before if before[k] != after[k])
     action, verb = _action(before, after)
-    audit.record(
+    audit.record_change(
         action,
         actor=actor,
         object_type="indicator",
         object_id=indicator.code,
-        summary=f"{verb} indikator {indicator.code}"
-        + (f" ({', '.join(changed)})" if changed else " (tanpa perubahan)"),
-        data={"before": before, "after": after, "changed": changed},
+        summary=f"{verb} indikator {indicator.code}",
+        before=before,
+        after=after,
         ip=ip,
     )
     return indicator
