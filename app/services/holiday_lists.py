@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from app.errors import DomainError, not_found, render_message
 from app.extensions import db
-from app.models import ADMIN, HolidayKind, HolidayRow, HolidayYear, User, utcnow
+from app.models import HolidayKind, HolidayRow, HolidayYear, User, utcnow
 from app.services import audit
 from app.services.office_calendar import office_calendar
+from app.services.permissions import require_admin
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # The API's and the CSV file's words for the kinds; the file and database say libur_nasional.
@@ -89,11 +90,6 @@ class HolidaysRejected(DomainError):
         return HolidaysRejected(self.errors, lang)
 
 
-def _require_admin(actor: User) -> None:
-    if not actor.has_role(ADMIN):
-        raise DomainError(403, "forbidden")
-
-
 def check_year(year: int) -> None:
     """Refuse a year outside the years a period can name."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -166,7 +162,7 @@ def replace_year(
     how: str = "api",
 ) -> YearCalendar:
     """Replace `year`'s whole list (and source): the year becomes known."""
-    _require_admin(actor)
+    require_admin(actor)
     check_year(year)
     source = _clean_source(source)
     errors = entry_errors(year, holidays)
@@ -200,7 +196,7 @@ def replace_year(
 
 def set_source(year: int, source: str, *, actor: User, ip: str | None = None) -> HolidayYear:
     """Name the source of `year`'s list; a year not yet known becomes known, with no days off."""
-    _require_admin(actor)
+    require_admin(actor)
     check_year(year)
     source = _clean_source(source)
     row = db.session.get(HolidayYear, year)
@@ -253,7 +249,7 @@ def add_holiday(
     year: int, entry: HolidayEntry, *, actor: User, ip: str | None = None
 ) -> HolidayRow:
     """Add a day off to a known year's list."""
-    _require_admin(actor)
+    require_admin(actor)
     row = _known_year(year)
     _check_single(year, entry)
     holiday = _new_row(entry)
@@ -284,7 +280,7 @@ def update_holiday(
     holiday: HolidayRow, entry: HolidayEntry, *, actor: User, ip: str | None = None
 ) -> HolidayRow:
     """Change a day off's date, name, kind or estimate, within its year."""
-    _require_admin(actor)
+    require_admin(actor)
     _check_single(holiday.year, entry, except_id=holiday.id)
     old = _entry_of(holiday).as_dict()
     holiday.day, holiday.name = entry.day, entry.name
@@ -305,7 +301,7 @@ def update_holiday(
 
 def remove_holiday(holiday: HolidayRow, *, actor: User, ip: str | None = None) -> None:
     """Remove a day off from its year's list: the day becomes working time."""
-    _require_admin(actor)
+    require_admin(actor)
     old = _entry_of(holiday).as_dict()
     year, holiday_id = holiday.year, holiday.id
     holiday.year_list.updated_at = utcnow()

@@ -21,8 +21,9 @@ from flask import current_app
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import ADMIN, OfficeProfile, User, utcnow
+from app.models import OfficeProfile, User, utcnow
 from app.services import audit
+from app.services.permissions import require_admin
 
 PROFILE_ID = 1
 MAX_LOGO_BYTES = 512 * 1024
@@ -245,8 +246,7 @@ def update_office_profile(
     """Change the office profile (admin only): the text fields in `changes` (a field left
     out stays), and the logo (bytes, or text as `logo_from_text` reads it; None removes it;
     UNSET keeps it). Audited with the old and the new profile."""
-    if not actor.has_role(ADMIN):
-        raise DomainError(403, "forbidden")
+    require_admin(actor)
     if isinstance(logo, str):
         logo = logo_from_text(logo)
     unknown = set(changes) - set(TEXT_FIELDS)

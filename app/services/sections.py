@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from app.errors import DomainError, not_found
 from app.extensions import db
-from app.models import ADMIN, OrgUnit, User
+from app.models import OrgUnit, User
 from app.services import audit
+from app.services.permissions import require_admin
 from app.services.persistence import add_or_conflict
 
 SECTION_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
@@ -30,11 +31,6 @@ def get_section(code: str) -> OrgUnit:
     if section is None:
         raise not_found(f"Seksi {code!r}")
     return section
-
-
-def _require_admin(actor: User) -> None:
-    if not actor.has_role(ADMIN):
-        raise DomainError(403, "forbidden")
 
 
 def _name(value: Any) -> str:
@@ -71,7 +67,7 @@ def create_section(
     *, code: str, name: str, head: str | None = None, actor: User, ip: str | None = None
 ) -> OrgUnit:
     """Add a section (admin only), optionally with its head (a username)."""
-    _require_admin(actor)
+    require_admin(actor)
     if not isinstance(code, str) or not SECTION_CODE.match(code):
         raise DomainError(422, "invalid_section_code", details={"field": "code"}, section=code)
     name = _name(name)
@@ -98,7 +94,7 @@ def update_section(
     section: OrgUnit, changes: Mapping[str, Any], *, actor: User, ip: str | None = None
 ) -> OrgUnit:
     """Rename a section and/or set its head (`head`: a username, or None for none)."""
-    _require_admin(actor)
+    require_admin(actor)
     before = describe(section)
     if "name" in changes:
         section.name = _name(changes["name"])

@@ -8,11 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.errors import DomainError
 from app.extensions import db
-from app.models import ADMIN, AuditEvent, AuditHead, User
+from app.models import AuditEvent, AuditHead, User
 from app.services.audit.chain import HASHED_FIELDS
 from app.services.office_calendar import office_timezone
+from app.services.permissions import require_admin
 
 TABLE = AuditEvent.__table__
 # The event's fields in the order of API.md; `data` is JSON, `at` a time in the office's zone.
@@ -38,8 +38,7 @@ def parse_bound(text: str) -> date | datetime:
 
 def ensure_auditor(user: User) -> None:
     """Only an admin reads, exports and verifies the audit trail."""
-    if not user.has_role(ADMIN):
-        raise DomainError(403, "forbidden")
+    require_admin(user)
 
 
 def start_of(value: date | datetime) -> datetime:

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import ADMIN, Aggregation, Indicator, OrgUnit, Polarity, User
+from app.models import Aggregation, Indicator, OrgUnit, Polarity, User
 from app.services import audit
+from app.services.permissions import require_admin
 
 # field -> the longest text it keeps (None: not a text)
 FIELDS = {
@@ -91,8 +92,7 @@ def update_indicator(
 ) -> Indicator:
     """Change an indicator's fields (admin only); a field left out stays. Audited with the
     old and the new values."""
-    if not actor.has_role(ADMIN):
-        raise DomainError(403, "forbidden")
+    require_admin(actor)
     before = describe(indicator)
     for field, value in changes.items():
         _apply(indicator, field, value)
