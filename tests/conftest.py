@@ -7,16 +7,17 @@ TEST_POSTGRES_URL names the server; the tests create and drop their own database
 import os
 import shutil
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from app import create_app
 from app.cli import load_reference_data
 from app.config import TestConfig
-from app.extensions import db
+from app.extensions import db, limiter
+from app.services.audit.journal import JOURNAL
 from tests.helpers import ApiClient, SopRunner, make_users
 
 POSTGRES_SERVER = os.environ.get(
@@ -83,20 +84,14 @@ def postgres_database(tmp_path_factory):
     server.dispose()
 
 
-def _truncate_postgres(uri: str) -> None:
-    engine = sa.create_engine(uri)
-    with engine.begin() as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                sa.text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
-                )
-            )
-        ]
-        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+def _truncate_postgres(connection) -> None:
+    tables = connection.execute(
+        sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        )
+    ).scalars()
+    connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=ENGINES)
@@ -105,41 +100,87 @@ def engine_name(request) -> str:
     return request.param
 
 
-def _sqlite_copy(template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "test.db"
-    shutil.copy(template, path)
-    return f"sqlite:///{path}"
+class SharedApp:
+    """One app per engine and test process, given a fresh database and store for each test.
+
+    Building an app (about 70 OpenAPI operations) and loading the reference data cost more
+    than most tests, so each xdist worker builds one app per engine and `fresh()` puts it back
+    to its first state: the configuration as built (tests may change it), a new document
+    store, the rate limits and the audit key cache emptied, and the database as migrated with
+    the reference data loaded — a copy of a template file on SQLite, truncated tables and the
+    reference data again on PostgreSQL.
+    """
+
+    def __init__(self, uri: str, folder: Path, template: Path | None = None):
+        self.template = template
+        self.app = create_app(_config(uri, folder / "blobs"))
+        self.config = dict(self.app.config)
+        if template is not None:
+            self.path = Path(sa.make_url(uri).database)
+            with self.app.app_context():
+                load_reference_data()
+                db.session.remove()
+                db.engine.dispose()
+            shutil.copyfile(self.path, template)
+            self.journal = folder / JOURNAL
+
+    def fresh(self, tmp_path: Path) -> Flask:
+        app = self.app
+        app.config.clear()
+        app.config.update(self.config, STORAGE_DIR=str(tmp_path / "blobs"))
+        app.extensions.pop("audit_key", None)
+        limiter.reset()
+        with app.app_context():
+            if self.template is not None:
+                db.engine.dispose()
+                for suffix in ("-wal", "-shm"):
+                    self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+                shutil.copyfile(self.template, self.path)
+                if self.journal.exists():
+                    shutil.copyfile(self.journal, tmp_path / JOURNAL)
+            else:
+                with db.engine.begin() as connection:
+                    _truncate_postgres(connection)
+                load_reference_data()
+                db.session.remove()
+        return app
+
+    def done(self) -> None:
+        with self.app.app_context():
+            db.session.remove()
 
 
-@contextmanager
-def _app_on(uri: str, storage: Path):
-    """An app on `uri` with the SOPs and calendar loaded; its connections closed after."""
-    app = create_app(_config(uri, storage))
-    with app.app_context():
-        load_reference_data()
-    yield app
-    with app.app_context():
-        db.session.remove()
+@pytest.fixture(scope="session")
+def shared_sqlite_app(tmp_path_factory, sqlite_template) -> SharedApp:
+    folder = tmp_path_factory.mktemp("sqlite-app")
+    shutil.copyfile(sqlite_template, folder / "test.db")
+    shared = SharedApp(f"sqlite:///{folder / 'test.db'}", folder, folder / "loaded.db")
+    yield shared
+    with shared.app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_postgres_app(tmp_path_factory, postgres_database) -> SharedApp:
+    shared = SharedApp(postgres_database, tmp_path_factory.mktemp("pg-app"))
+    yield shared
+    with shared.app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture
 def app(engine_name, request, tmp_path):
-    """A fresh app on a fresh, migrated database with the SOPs and calendar loaded."""
-    if engine_name == "sqlite":
-        uri = _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
-    else:
-        uri = request.getfixturevalue("postgres_database")
-        _truncate_postgres(uri)
-    with _app_on(uri, tmp_path / "blobs") as app:
-        yield app
+    """The app on a fresh, migrated database with the SOPs and calendar loaded."""
+    shared = request.getfixturevalue(f"shared_{engine_name}_app")
+    yield shared.fresh(tmp_path)
+    shared.done()
 
 
 @pytest.fixture
-def sqlite_app(tmp_path, sqlite_template):
-    """An app on SQLite only, for tests that are about something other than the engine."""
-    with _app_on(_sqlite_copy(sqlite_template, tmp_path), tmp_path / "blobs") as app:
-        yield app
+def sqlite_app(shared_sqlite_app, tmp_path):
+    """The app on SQLite only, for tests that are about something other than the engine."""
+    yield shared_sqlite_app.fresh(tmp_path)
+    shared_sqlite_app.done()
 
 
 @pytest.fixture
