@@ -113,6 +113,8 @@ def scope_instances(conditions: list) -> list:
 
 def versions_of(sop: str) -> list[SopVersion]:
     """Every version of SOP `sop`, oldest first: one statement."""
+    if "\x00" in sop:
+        return []  # no code holds a NUL, and PostgreSQL cannot even compare text that does
     return list(
         db.session.scalars(sa.select(SopVersion).filter_by(code=sop).order_by(SopVersion.version))
     )

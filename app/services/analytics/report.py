@@ -21,7 +21,7 @@ from app.services.analytics.figures import (
 from app.services.analytics.scope import Scope, local_quarter, quarter_expression
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
-from app.services.sop_definitions import SopDefinition, Step, definition_of, latest_version
+from app.services.sop_definitions import SopDefinition, Step, definition_of
 
 SYSTEM_READERS = (ADMIN, VIEWER)
 
@@ -129,8 +129,11 @@ def _sum_counts(rows: list[StepFigures]) -> Counts:
 
 def step_analytics(scope: Scope, reader: User) -> Analytics:
     """The analytics of the scope's measurements, if `reader` may read them (else 403)."""
-    version = latest_version(scope.sop)
-    definition = definition_of(version)
+    versions = queries.versions_of(scope.sop)
+    if not versions:
+        raise DomainError(404, "unknown_sop", sop=scope.sop)
+    # The newest version names the steps; the lanes follow each instance's pinned version.
+    definition = definition_of(versions[-1])
     if not may_read(reader, definition):
         raise DomainError(403, "forbidden")
     calendar = office_calendar()
@@ -140,7 +143,7 @@ def step_analytics(scope: Scope, reader: User) -> Analytics:
     closed = queries.closed_tasks(
         conditions,
         quarter_expression(quarters),
-        queries.lane_expression(queries.versions_of(scope.sop)),
+        queries.lane_expression(versions),
     )
     by_step = {key[0]: c for key, c in queries.count_tasks(closed, ["step_no"]).items()}
     by_role = {key[0]: c for key, c in queries.count_tasks(closed, ["role"]).items()}
