@@ -101,7 +101,7 @@ def _empty(title: str, id_prefix: str, size: str | None) -> str:
 
 def _step_row(bar: StepTimeBar, mid: float, left: float, scale: float, axis_max: int) -> str:
     parts = [w.title(f"{bar.label}: {bar.value_text}")]
-    parts.append(_label(left - 8, mid, bar.label, left - MARGIN - 12, bold=bar.slowest))
+    parts.append(_label(left - 8, mid, bar.label, left - MARGIN - 8, bold=bar.slowest))
     median, p90 = bar.share(bar.median_minutes), bar.share(bar.p90_minutes)
     end = left
     if median is not None:
@@ -180,10 +180,15 @@ def step_time_svg(
     shares = [s for bar in bars for s in (bar.share(bar.p90_minutes),) if s is not None]
     axis_max = _axis_max(shares)
     tick = 50 if axis_max <= 300 else 100
-    label_w = 150
+    label_w = min(170.0, max(w.text_width(b.label, LABEL_SIZE, bold=True) for b in bars)) + 14
     left, top = MARGIN + label_w, 28
     bottom = top + ROW_H * len(bars)
-    value_w = max(w.text_width(b.value_text + " · paling lambat", VALUE_SIZE) for b in bars)
+    value_w = max(
+        w.text_width(
+            b.value_text + (" · paling lambat" if b.slowest else ""), VALUE_SIZE, bold=True
+        )
+        for b in bars
+    )
     rows = "".join(
         _step_row(bar, top + i * ROW_H + ROW_H / 2, left, PLOT_W / axis_max, axis_max)
         for i, bar in enumerate(bars)
