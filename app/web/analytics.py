@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import DomainError
 from app.rendering.format import format_period
 from app.rendering.svg.kinerja import QuarterBar, StepTimeBar, compliance_svg, step_time_svg
-from app.services.analytics import Analytics, Scope, may_read, step_analytics
+from app.services.analytics import Analytics, Scope, may_read, readable_versions, step_analytics
 from app.services.audit.query import parse_bound
 from app.services.measurements import periods_in_use
 from app.services.periods import is_period
@@ -100,7 +100,7 @@ def kinerja():
     }
     if errors:
         # Nothing is counted for a filter that cannot be read; the form says what is wrong.
-        step_analytics(Scope(sop), current_user)  # still refuses a reader who may not see it
+        readable_versions(sop, current_user)  # still refuses a reader who may not see it
         return render_template("analytics/index.html", **context), 422
     scope = Scope(sop, **values)
     analytics = step_analytics(scope, current_user)

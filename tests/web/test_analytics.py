@@ -85,6 +85,7 @@ def test_page_is_for_the_reviewers(pages, history):
         response = client.get(PAGE)
         assert response.status_code == 403
         assert "tidak berwenang" in response.text
+        assert client.get(f"{PAGE}?since=kemarin").status_code == 403
         assert 'href="/kinerja"' not in client.get("/instances").text
 
 

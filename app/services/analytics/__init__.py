@@ -2,7 +2,19 @@
 rule 12): per step and per actor role, per measurement, and per quarter."""
 
 from app.services.analytics.figures import Analytics
-from app.services.analytics.report import may_read, reader_roles, step_analytics
+from app.services.analytics.report import (
+    may_read,
+    readable_versions,
+    reader_roles,
+    step_analytics,
+)
 from app.services.analytics.scope import Scope
 
-__all__ = ["Analytics", "Scope", "may_read", "reader_roles", "step_analytics"]
+__all__ = [
+    "Analytics",
+    "Scope",
+    "may_read",
+    "readable_versions",
+    "reader_roles",
+    "step_analytics",
+]

@@ -127,15 +127,22 @@ def _sum_counts(rows: list[StepFigures]) -> Counts:
     )
 
 
+def readable_versions(sop: str, reader: User) -> list:
+    """The versions of SOP `sop`, oldest first, if `reader` may read its analytics: 404 for
+    an SOP the office does not run, 403 for a reader who is not one of its readers."""
+    versions = queries.versions_of(sop)
+    if not versions:
+        raise DomainError(404, "unknown_sop", sop=sop)
+    if not may_read(reader, definition_of(versions[-1])):
+        raise DomainError(403, "forbidden")
+    return versions
+
+
 def step_analytics(scope: Scope, reader: User) -> Analytics:
     """The analytics of the scope's measurements, if `reader` may read them (else 403)."""
-    versions = queries.versions_of(scope.sop)
-    if not versions:
-        raise DomainError(404, "unknown_sop", sop=scope.sop)
+    versions = readable_versions(scope.sop, reader)
     # The newest version names the steps; the lanes follow each instance's pinned version.
     definition = definition_of(versions[-1])
-    if not may_read(reader, definition):
-        raise DomainError(403, "forbidden")
     calendar = office_calendar()
     conditions = scope.conditions()
     measurements = _measurements(queries.scope_instances(conditions), calendar)
