@@ -102,6 +102,7 @@ class QuarterFiguresSchema(Schema):
     instances = fields.Nested(InstanceFiguresSchema, required=True)
     totals = fields.Nested(CountsSchema, required=True)
     steps = fields.List(fields.Nested(StepFiguresSchema), required=True)
+    roles = fields.List(fields.Nested(RoleFiguresSchema), required=True)
 
 
 class AnalyticsSchema(Schema):

@@ -131,6 +131,20 @@ def test_trend_by_the_measurements_quarter(history):
     # Step 9 in Q2: 75 (late) 20 40 (late): 1 / 3 = 33.3 %, sorted 20 40 75: median 40, p90 75.
     assert _figures(q2_steps[9])[:6] == (3, 1, 2, Decimal("33.3"), 40, 75)
     assert _figures(q2_steps[10])[:6] == (2, 2, 0, Decimal("100.0"), 40, 45)
+    # The lanes per quarter: the Anggota's Q1 is step 8's 150 (late) and step 9's 20 20 45
+    # (late): 2 / 4 = 50.0 %, sorted 20 20 45 150: median rank 2 → 20, p90 rank 4 → 150.
+    q1_roles = {r.role: r for r in q1.roles}
+    anggota = q1_roles["anggota"]
+    assert (anggota.tasks, anggota.late, anggota.compliance) == (4, 2, Decimal("50.0"))
+    assert (anggota.median_working_minutes, anggota.p90_working_minutes) == (20, 150)
+    # The Camat's Q2: C's 60 (returned) and 50: both on time, one return.
+    camat = {r.role: r for r in q2.roles}["camat"]
+    assert (camat.tasks, camat.on_time, camat.returns, camat.compliance) == (
+        2,
+        2,
+        1,
+        Decimal("100.0"),
+    )
 
 
 def test_the_slowest_step_against_its_standard(history):

@@ -112,6 +112,7 @@ class QuarterFigures:
     instances: InstanceFigures
     totals: Counts
     steps: list[StepFigures] = field(default_factory=list)
+    roles: list[RoleFigures] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,9 @@ def step_analytics(scope: Scope, reader: User) -> Analytics:
     by_quarter: dict[str, dict[int, Counts]] = defaultdict(dict)
     for (quarter, step_no), counts in queries.count_tasks(closed, ["quarter", "step_no"]).items():
         by_quarter[quarter][step_no] = counts
+    roles_by_quarter: dict[str, dict[str, Counts]] = defaultdict(dict)
+    for (quarter, role), counts in queries.count_tasks(closed, ["quarter", "role"]).items():
+        roles_by_quarter[quarter][role] = counts
     trend = []
     for quarter in quarters:
         steps = _step_rows(definition, by_quarter[quarter], calendar)
@@ -166,6 +169,7 @@ def step_analytics(scope: Scope, reader: User) -> Analytics:
                 instances=_instance_figures([m for m in measurements if m.quarter == quarter]),
                 totals=_sum_counts(steps),
                 steps=steps,
+                roles=_role_rows(definition, roles_by_quarter[quarter]),
             )
         )
     return Analytics(
