@@ -380,6 +380,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The request body must be JSON (Content-Type: application/json), not {media_type}.",
     ),
     #
+    # --- analytics (Kinerja SOP) ---
+    "analytics_range_reversed": (
+        "Tanggal sampai ({until}) harus sesudah tanggal dari ({since}).",
+        "The until date ({until}) must come after the since date ({since}).",
+    ),
+    # --- end of analytics ---
 }
 
 

@@ -25,6 +25,7 @@ def init_api(app: Flask) -> None:
     """Register the v1 blueprints, the OpenAPI document and its browsable rendering at
     /api/docs."""
     from app.api import (
+        analytics,
         audit,
         auth,
         calendar,
@@ -60,6 +61,7 @@ def init_api(app: Flask) -> None:
         sections,
         audit,
         users,
+        analytics,
     )
     for module in blueprints:
         # The edge checks CSRF on writes made with a browser session (app.http); bearer

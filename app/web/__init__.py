@@ -11,6 +11,7 @@ bp = Blueprint("web", __name__)
 def init_app(app: Flask) -> None:
     """Register the pages, the login view and the template filters."""
     from app.web import (  # noqa: F401  (routes register on import)
+        analytics,
         auth,
         board,
         indicators,
