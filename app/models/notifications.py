@@ -49,9 +49,7 @@ class Notification(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(
         enum_column(NotificationKind, "notification_kind")
     )
-    task_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("task.id", ondelete="CASCADE"), index=True
-    )
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
     # 0 for every kind but `escalated`, whose level counts the standards overrun (1, 2, ...).
     level: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(sa.Text)

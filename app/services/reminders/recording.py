@@ -95,17 +95,21 @@ def record(
     message_id = (
         sa.literal(stem) + sa.cast(User.id, sa.String) + sa.literal(f"@{_message_id_domain()}>")
     )
-    rows: Select = sa.select(
-        User.id,
-        sa.literal(kind.value, sa.String),
-        sa.literal(task.id, sa.Integer),
-        sa.literal(level, sa.Integer),
-        sa.literal(message, sa.Text),
-        sa.literal(now, UTCDateTime()),
-        mail_state,
-        sa.literal(0, sa.Integer),
-        message_id,
-    ).where(who)
+    rows: Select = (
+        sa.select(
+            User.id,
+            sa.literal(kind.value, sa.String),
+            sa.literal(task.id, sa.Integer),
+            sa.literal(level, sa.Integer),
+            sa.literal(message, sa.Text),
+            sa.literal(now, UTCDateTime()),
+            mail_state,
+            sa.literal(0, sa.Integer),
+            message_id,
+        )
+        .where(who)
+        .order_by(User.id)
+    )
     columns = [
         "user_id",
         "kind",
@@ -119,4 +123,5 @@ def record(
     ]
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Notification).from_select(columns, rows).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount or 0
+    # RETURNING names only the rows inserted (rowcount is not reliable for INSERT … SELECT).
+    return len(db.session.execute(statement.returning(Notification.id)).all())
