@@ -34,6 +34,7 @@ def init_api(app: Flask) -> None:
         health,
         indicators,
         instances,
+        notifications,
         office,
         reports,
         sections,
@@ -60,6 +61,7 @@ def init_api(app: Flask) -> None:
         sections,
         audit,
         users,
+        notifications,
     )
     for module in blueprints:
         # The edge checks CSRF on writes made with a browser session (app.http); bearer

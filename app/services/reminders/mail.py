@@ -77,7 +77,7 @@ def compose(notification: Notification, base_url: str, office_name: str) -> Emai
     mail["Message-ID"] = notification.message_id
     mail["Content-Language"] = "id"
     mail["Auto-Submitted"] = "auto-generated"
-    link = f"{base_url}/instances/{task.instance_id}#task-{task.id}"
+    link = f"{base_url}/instances/{task.instance_id}"
     mail.set_content(messages.body(notification, step, link, office_name))
     return mail
 
