@@ -80,7 +80,7 @@ def record_due_reminders(now: datetime) -> int:
         definition = routing.definition_for(task.instance)
         for due in due_reminders(view, definition):
             actors = ", ".join(definition.actor_names(view.step.actors))
-            message = messages.line(due.kind, task, view.step, actors=actors)
+            message = messages.line(due.kind, task, view.step, actors=actors, level=str(due.level))
             # Escalation goes to the reviewers above, whoever did the round before.
             redo = task if due.kind != NotificationKind.ESCALATED else None
             new += record(

@@ -28,9 +28,10 @@ def line(kind: NotificationKind, task: Task, step: Step, **extra: str) -> str:
     if kind == NotificationKind.OVERDUE:
         return f"{_step(task)} terlambat: batas waktunya {due} telah lewat."
     if kind == NotificationKind.ESCALATED:
+        times = int(extra.get("level", "1")) + 1
         return (
-            f"{_step(task)} ({extra['actors']}) terlambat melewati satu mutu baku lagi sejak "
-            f"batas waktunya {due}; mohon ditindaklanjuti."
+            f"{_step(task)} ({extra['actors']}) terlambat: sudah lebih dari {times} kali mutu "
+            f"bakunya sejak dibuka (batas waktu {due}); mohon ditindaklanjuti."
         )
     if kind == NotificationKind.RETURNED:
         note = extra.get("note") or ""
