@@ -41,9 +41,11 @@ def notifications_page():
 
 
 @bp.route("/notifications/bell")
-@login_required
 def notifications_bell():
-    """The bell alone, for the page's poll."""
+    """The bell alone, for the page's poll (nothing to swap once the session has ended: the
+    next page load goes to the login)."""
+    if not current_user.is_authenticated:
+        return "", 204
     return render_template("notifications/_bell_link.html")
 
 

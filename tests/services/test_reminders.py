@@ -207,3 +207,26 @@ def test_a_server_that_cannot_be_reached_loses_nothing(app_ctx, late_tasks):
         sa.select(Notification).where(Notification.email_state == EmailState.PENDING)
     ).all()
     assert len(pending) == 7 and all(n.email_attempts == 1 for n in pending)
+
+
+def test_a_waiting_mail_of_a_task_done_since_is_not_sent(smtp, late_tasks, people):
+    """Is a refused overdue mail dropped (kept in the app) once its task was done before the
+    next run, while the others still go out?"""
+    from app.models import Task
+    from app.services import routing
+
+    smtp.mailbox.refuse.add(f"camat@{DOMAIN}")
+    send_reminders(NOW)
+    smtp.mailbox.refuse.clear()
+    task = db.session.get(Task, late_tasks["late"])
+    routing.complete_task(task, actor=people["camat"], now=NOW)
+    db.session.commit()
+    second = send_reminders(NOW + timedelta(seconds=30))
+    # The near task's and the late-twice task's, and the camat's escalation of step 3.
+    assert second.sent == 3
+    dropped = db.session.scalars(sa.select(Notification).filter_by(task_id=task.id)).one()
+    assert (dropped.email_state, dropped.email_error) == (
+        EmailState.NONE,
+        "task closed before mail",
+    )
+    assert dropped.read_at is None

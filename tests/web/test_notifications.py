@@ -65,3 +65,11 @@ def test_another_users_notification_cannot_be_marked(app, pages, runner, api):
     assert "tidak ditemukan" in refused.text
     assert bell_count(anggota.get("/").text) == 1
     assert pages("camat").get("/notifications?page=abc").status_code == 200
+
+
+def test_signed_out_the_bell_poll_swaps_nothing_and_the_page_asks_to_sign_in(app, client):
+    """Does the bell's poll answer 204 to a browser whose session ended, and the list send it
+    to the login page?"""
+    assert client.get("/notifications/bell").status_code == 204
+    page = client.get("/notifications")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import EmailState, Notification
+from app.models import EmailState, Notification, NotificationKind, TaskStatus
 from app.services import office
 from app.services.reminders import messages
 from app.services.sop_definitions import definition_of
@@ -30,6 +30,10 @@ from app.services.sop_definitions import definition_of
 # The most mails one run claims; the rest wait for the next run.
 CLAIM_LIMIT = 500
 SMTP_TIMEOUT_SECONDS = 30
+# Reminders about a task's time: not worth a mail once the task is done.
+CLOCK_KINDS = frozenset(
+    {NotificationKind.DUE_SOON, NotificationKind.OVERDUE, NotificationKind.ESCALATED}
+)
 
 
 @dataclass
@@ -124,6 +128,18 @@ def _finish(notification: Notification, token: str, **values) -> None:
     db.session.commit()
 
 
+def _still_worth_mailing(row: Notification, token: str) -> bool:
+    """Tell whether a claimed mail should still go out; if not, keep it in the app only: the
+    address was removed since, or a clock reminder's task was closed while it waited."""
+    if not row.user.email:
+        _finish(row, token, email_state=EmailState.NONE, email_error="no e-mail address")
+        return False
+    if row.kind in CLOCK_KINDS and row.task.status != TaskStatus.OPEN:
+        _finish(row, token, email_state=EmailState.NONE, email_error="task closed before mail")
+        return False
+    return True
+
+
 def send_pending(now: datetime) -> MailResult:
     """Send every claimable mail once over one SMTP connection; a mail the server refuses
     stays pending for the next run."""
@@ -131,10 +147,7 @@ def send_pending(now: datetime) -> MailResult:
     token, rows = claim(now)
     if not rows:
         return result
-    for row in [row for row in rows if not row.user.email]:
-        # The address was removed after the reminder was recorded: it stays in-app only.
-        _finish(row, token, email_state=EmailState.NONE)
-    rows = [row for row in rows if row.user.email]
+    rows = [row for row in rows if _still_worth_mailing(row, token)]
     profile = office.office_profile()
     mails = [(row, compose(row, profile.base_url, profile.name)) for row in rows]
     try:
