@@ -106,6 +106,8 @@ def test_each_mail_arrives_once_in_indonesian_when_run_twice_in_a_row(smtp, late
         "[SAKIP] Terlambat: Langkah 3 pada "
         "Mekanisme Pengukuran Kinerja Kecamatan Purbalingga — 2040"
     )
+    assert overdue["Content-Language"] == "id"
+    assert overdue["Message-ID"].endswith("@localhost>")  # MAIL_DEFAULT_SENDER's domain
     text = overdue.get_content()
     assert "Yth. Pengguna Kasi," in text
     assert "terlambat: batas waktunya 2 Maret 2026 08.30 WIB telah lewat" in text

@@ -79,10 +79,11 @@ def compose(notification: Notification, base_url: str, office_name: str) -> Emai
     mail["To"] = notification.user.email
     mail["Date"] = rfc2822_date(notification.created_at)
     mail["Message-ID"] = notification.message_id
-    mail["Content-Language"] = "id"
     mail["Auto-Submitted"] = "auto-generated"
     link = f"{base_url}/instances/{task.instance_id}"
     mail.set_content(messages.body(notification, step, link, office_name))
+    # After set_content, which replaces every Content-* header.
+    mail["Content-Language"] = "id"
     return mail
 
 

@@ -4,9 +4,11 @@ The unique key (task, kind, recipient, level) decides: two senders, or a sender 
 that record the same reminder at once leave one row, and neither fails.
 """
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -64,8 +66,16 @@ def recipients(roles: Iterable[str], *, redo_of: Task | None = None, exclude: in
 
 
 def _message_id_domain() -> str:
-    host = urlsplit(current_app.config.get("BASE_URL") or "").hostname
-    return host or "sakip.invalid"
+    """The domain of our Message-IDs: the sender's, else the app's host when it is a name."""
+    sender = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
+    domain = sender.rpartition("@")[2]
+    host = urlsplit(current_app.config.get("BASE_URL") or "").hostname or ""
+    for candidate in (domain, host):
+        if re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*", candidate) and re.search(
+            "[A-Za-z]", candidate
+        ):
+            return candidate
+    return "sakip.localdomain"
 
 
 def record(
