@@ -73,3 +73,20 @@ def test_signed_out_the_bell_poll_swaps_nothing_and_the_page_asks_to_sign_in(app
     assert client.get("/notifications/bell").status_code == 204
     page = client.get("/notifications")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_no_bell_poll_while_a_password_change_is_due(app, pages, users):
+    """While an admin-set password must be changed (every page redirects to that form), does
+    the bell stay still rather than poll a redirect into the top bar?"""
+    from app.extensions import db
+    from app.models import User
+
+    viewer = pages("viewer")
+    assert 'hx-get="/notifications/bell"' in viewer.get("/").text
+    with app.app_context():
+        db.session.get(User, users["viewer"]).password_change_required = True
+        db.session.commit()
+    page = viewer.get("/account/password")
+    assert page.status_code == 200
+    assert 'id="bell"' in page.text
+    assert 'hx-get="/notifications/bell"' not in page.text
