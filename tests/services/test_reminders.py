@@ -232,3 +232,24 @@ def test_a_waiting_mail_of_a_task_done_since_is_not_sent(smtp, late_tasks, peopl
         "task closed before mail",
     )
     assert dropped.read_at is None
+
+
+def test_a_mail_another_run_took_over_is_not_sent_again(smtp, late_tasks, monkeypatch):
+    """When another run has taken over a claimed mail (ours looked dead) before we send it,
+    do we leave it to that run instead of sending it too?"""
+    real_compose = reminder_mail.compose
+    taken = []
+
+    def compose_then_lose_the_first(row, *args):
+        if not taken:
+            taken.append(row.id)
+            db.session.execute(
+                sa.update(Notification).where(Notification.id == row.id).values(claim_token="x")
+            )
+            db.session.commit()
+        return real_compose(row, *args)
+
+    monkeypatch.setattr(reminder_mail, "compose", compose_then_lose_the_first)
+    assert send_reminders(NOW).sent == 6
+    ids = {n.message_id: n.id for n in db.session.scalars(sa.select(Notification))}
+    assert taken[0] not in {ids[m["Message-ID"]] for m in smtp.mailbox.messages}

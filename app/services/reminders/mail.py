@@ -13,6 +13,7 @@ Message-ID, and records it.
 import secrets
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -20,6 +21,7 @@ from email.utils import format_datetime as rfc2822_date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import EmailState, Notification, NotificationKind, TaskStatus
@@ -64,7 +66,10 @@ def claim(now: datetime) -> tuple[str, list[Notification]]:
     )
     db.session.commit()
     rows = db.session.scalars(
-        sa.select(Notification).where(Notification.claim_token == token).order_by(Notification.id)
+        sa.select(Notification)
+        .options(joinedload(Notification.user))
+        .where(Notification.claim_token == token)
+        .order_by(Notification.id)
     ).all()
     return token, list(rows)
 
@@ -129,6 +134,18 @@ def _finish(notification: Notification, token: str, **values) -> None:
     db.session.commit()
 
 
+def _renew_claim(notification: Notification, token: str, at: datetime) -> bool:
+    """Refresh our claim of a mail and commit; False when it is no longer ours."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == notification.id, Notification.claim_token == token)
+        .values(claimed_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
 def _still_worth_mailing(row: Notification, token: str) -> bool:
     """Tell whether a claimed mail should still go out; if not, keep it in the app only: the
     address was removed since, or a clock reminder's task was closed while it waited."""
@@ -158,8 +175,14 @@ def send_pending(now: datetime) -> MailResult:
             mark_failed(row, token, f"connection: {error}")
         result.failed = len(mails)
         return result
+    started = time.monotonic()
     try:
         for row, mail in mails:
+            # Renew the claim just before sending: a long run's later mails are then never
+            # taken for a dead sender's and sent by another run as well.
+            at = now + timedelta(seconds=time.monotonic() - started)
+            if not _renew_claim(row, token, at):
+                continue
             try:
                 connection.send_message(mail)
             except (OSError, smtplib.SMTPException) as error:
