@@ -253,3 +253,16 @@ def test_a_mail_another_run_took_over_is_not_sent_again(smtp, late_tasks, monkey
     assert send_reminders(NOW).sent == 6
     ids = {n.message_id: n.id for n in db.session.scalars(sa.select(Notification))}
     assert taken[0] not in {ids[m["Message-ID"]] for m in smtp.mailbox.messages}
+
+
+def test_a_task_running_later_gets_its_next_reminder_only(smtp, late_tasks):
+    """When the task near its limit becomes overdue by the next run, is its Camat sent the
+    overdue mail alone (nothing again of the earlier ones)?"""
+    send_reminders(NOW)
+    before = len(smtp.mailbox.messages)
+    later = send_reminders(NOW + timedelta(minutes=5))
+    assert (later.recorded, later.sent) == (1, 1)
+    (mail,) = smtp.mailbox.messages[before:]
+    assert mail["To"] == f"camat@{DOMAIN}"
+    assert mail["Subject"].startswith("[SAKIP] Terlambat: Langkah 1 pada ")
+    assert mail["Subject"].endswith("— 2031")
