@@ -61,9 +61,10 @@ def load_reference_data() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands with the `flask` CLI."""
-    from app import cli_blobs
+    from app import cli_blobs, cli_reminders
 
     cli_blobs.init_app(app)
+    cli_reminders.init_app(app)
 
     @app.cli.command("init-db")
     def init_db_command():

@@ -76,6 +76,18 @@ class Config:
     # to commit the row that refers to its blob (app/services/blob_hygiene.py).
     BLOB_GC_GRACE_SECONDS = _env_int("BLOB_GC_GRACE_SECONDS", 3600)
 
+    # E-mail of reminders (`flask reminders send`): off while MAIL_SERVER is unset (reminders
+    # are then only in the app). A claimed mail not recorded as sent after
+    # REMINDER_CLAIM_TIMEOUT_MINUTES is a crashed sender's: the next run sends it again.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "sakip@localhost")
+    REMINDER_CLAIM_TIMEOUT_MINUTES = _env_int("REMINDER_CLAIM_TIMEOUT_MINUTES", 10)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
@@ -98,3 +110,5 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     AUDIT_KEY = "test-audit-key-not-for-production"
     AUDIT_CHECKPOINT_SECONDS = 0
+    # Tests that mail start their own SMTP server and name it.
+    MAIL_SERVER = None

@@ -35,6 +35,7 @@ def init_api(app: Flask) -> None:
         health,
         indicators,
         instances,
+        notifications,
         office,
         reports,
         sections,
@@ -62,6 +63,7 @@ def init_api(app: Flask) -> None:
         audit,
         users,
         analytics,
+        notifications,
     )
     for module in blueprints:
         # The edge checks CSRF on writes made with a browser session (app.http); bearer

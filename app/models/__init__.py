@@ -10,6 +10,7 @@ from app.models.indicators import (
     IndicatorValue,
     Polarity,
 )
+from app.models.notifications import EmailState, Notification, NotificationKind
 from app.models.office import OfficeProfile, SectionHead
 from app.models.signing import SignedReport
 from app.models.types import utcnow
@@ -45,12 +46,15 @@ __all__ = [
     "AuditHead",
     "CategoryBand",
     "Document",
+    "EmailState",
     "HolidayKind",
     "HolidayRow",
     "HolidayYear",
     "Indicator",
     "IndicatorValue",
     "LoginFailure",
+    "Notification",
+    "NotificationKind",
     "Instance",
     "InstanceStatus",
     "OfficeProfile",

@@ -34,6 +34,7 @@ from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
 from app.services.persistence import add_or_conflict
+from app.services.reminders.moves import notify_move
 from app.services.sop_definitions import (
     SopDefinition,
     Step,
@@ -364,6 +365,7 @@ def _move(
     else:
         next_tasks.append(_open_task(instance, definition.step(target), at, calendar))
     _flush_or_conflict(task)
+    notify_move(task, outcome, next_tasks, actor, now)
 
     verb = {"completed": "menyelesaikan", "approved": "menyetujui", "returned": "mengembalikan"}
     audit.record(

@@ -140,6 +140,7 @@ def target(sqlite_app) -> FuzzTarget:
     open_task = runner.walk_to(instance["id"], 10)
     detail = api.get(f"/api/v1/instances/{instance['id']}").get_json()
     documents = api.get(f"/api/v1/instances/{instance['id']}/documents").get_json()
+    notices = api.get("/api/v1/notifications", as_="fuzzer").get_json()
     ids = {
         "instance_id": [instance["id"]],
         # The open task first: the moves on it get furthest into the routing.
@@ -153,6 +154,8 @@ def target(sqlite_app) -> FuzzTarget:
         "year": [2027, 2031],
         # A user, and a name nobody has (the fuzzer himself stays out of reach).
         "username": ["kasi", "tidak-ada"],
+        # The fuzzer's own notification (step 10 waits for his review as a Sekcam), and none.
+        "notification_id": [n["id"] for n in notices["items"]] + [2_000_000_000],
     }
     assert ids["document_id"], "the fixture should have uploaded the steps' outputs"
     kinds = runner.definition()[open_task["step_no"]]["outputs"]
