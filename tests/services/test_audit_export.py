@@ -92,6 +92,7 @@ def test_the_fast_path_writes_the_same_bytes_as_the_row_by_row_one(app_ctx):
     for filters in (AuditFilters(), AuditFilters(action="test.fast", since=date(2026, 1, 1))):
         fast_csv = b"".join(stream.csv_chunks(filters, upto, offset))
         assert fast_csv == _slow("csv", filters, upto)
+        assert b"".join(stream.csv_chunks(filters, upto, offset, batch=2)) == fast_csv
         fast_jsonl = b"".join(stream.jsonl_chunks(filters, upto, offset))
         assert fast_jsonl == _slow("jsonl", filters, upto)
     lines = fast_jsonl.decode().split("\n")[:-1]
