@@ -93,6 +93,9 @@ def test_the_fast_path_writes_the_same_bytes_as_the_row_by_row_one(app_ctx):
         fast_csv = b"".join(stream.csv_chunks(filters, upto, offset))
         assert fast_csv == _slow("csv", filters, upto)
         assert b"".join(stream.csv_chunks(filters, upto, offset, batch=2)) == fast_csv
+        ended = []
+        batched = stream.csv_chunks(filters, upto, offset, ended.clear, batch=2)
+        assert b"".join(batched) == fast_csv
         fast_jsonl = b"".join(stream.jsonl_chunks(filters, upto, offset))
         assert fast_jsonl == _slow("jsonl", filters, upto)
     lines = fast_jsonl.decode().split("\n")[:-1]

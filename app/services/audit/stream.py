@@ -1,7 +1,8 @@
-"""The fast path of the streamed exports: the database writes each event's text (its CSV
-record, or the time and flags of its JSON line) in C, and Python only joins a few thousand
-rows a chunk. Per row, SQLAlchemy's typed rows, the aware datetimes and Python's quoting cost
-three times what the engine's own CSV dump does; this path stays within twice of it.
+"""The fast path of the streamed exports: the database writes the text of each event (its
+CSV record, or the time and flag of its JSON line) in C, and for CSV also joins a batch of
+records into one value, so Python handles one value per few thousand events. Row by row,
+SQLAlchemy's typed rows, aware datetimes and Python's quoting took eight times as long as
+the engine's own CSV dump (bench/audit_export.py; bench/README.md has the figures).
 
 It holds when the office's zone keeps one offset (WIB, WITA and WIT have no summer time):
 the offset is then added in SQL. For another zone `fixed_offset` answers None and the export
