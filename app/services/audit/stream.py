@@ -215,9 +215,10 @@ def _copied_chunks(filters, upto, offset, after_batch, batch) -> Iterator[bytes]
     statement, params = _copy_statement(
         filters, upto, offset, batch if after_batch is not None else None
     )
-    cursor = db.session.connection().connection.dbapi_connection.cursor()
     last_id = 0
     while True:
+        # The session's connection of this batch (`after_batch` may have given the last back).
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
         chunk, rows, row = bytearray(), 0, None
         with cursor.copy(statement, {**params, "after": last_id}) as copy:
             for row in copy:
