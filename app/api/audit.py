@@ -63,7 +63,9 @@ def list_events(args):
     if args["format"] == "json":
         items, total = event_page(filters, args["page"], args["per_page"])
         return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
-    return file_response(export_events(args["format"], filters, actor=user, ip=client_ip()))
+    return file_response(
+        export_events(args["format"], filters, actor=user, ip=client_ip(), binary=True)
+    )
 
 
 @blp.route("/audit/verify")

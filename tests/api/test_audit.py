@@ -178,33 +178,6 @@ def test_pdf_over_the_limit_is_refused(api, trail, app):
     assert api.get("/api/v1/audit?action=audit.exported", as_="admin").get_json()["total"] == 0
 
 
-def test_xes_export_reads_in_pm4py(api, runner, tmp_path):
-    """Does pm4py read the XES log: one trace per measurement, one event per move, named by
-    its step, with time, resource and lifecycle; and does `actor` filter the moves?"""
-    import pm4py  # heavy: only this test loads it
-
-    first = runner.start("2026-Q1")
-    runner.walk_to(first["id"], 4)
-    second = runner.start("2026-Q2")
-    runner.walk_to(second["id"], 2)
-    path = tmp_path / "audit.xes"
-    path.write_bytes(exported(api, format="xes").data)
-    log = pm4py.read_xes(str(path), return_legacy_log_object=True)
-    traces = {trace.attributes["sakip:instance_id"]: trace for trace in log}
-    assert set(traces) == {first["id"], second["id"]}
-    steps = runner.definition()
-    names = [event["concept:name"] for event in traces[first["id"]]]
-    assert names == ["Pengukuran dimulai"] + [f"{no}. {steps[no]['name']}" for no in (1, 2, 3)]
-    for event in traces[first["id"]]:
-        assert event["lifecycle:transition"] == "complete"
-        assert event["time:timestamp"].tzinfo is not None
-    assert [e["org:resource"] for e in traces[second["id"]]][-1] == steps[1]["actors"][0]
-    path.write_bytes(exported(api, format="xes", actor="sekcam").data)
-    only = pm4py.read_xes(str(path), return_legacy_log_object=True)
-    resources = {event["org:resource"] for trace in only for event in trace}
-    assert resources == {"sekcam"} and len(only) == 1
-
-
 def test_verify_answers_the_chain_check(api, trail, app):
     """Does the verify call answer ok with the count and head, then what broke after an edit?"""
     body = api.get("/api/v1/audit/verify", as_="admin").get_json()

@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.models import User, utcnow
 from app.rendering.format import AUDIT_FILTER_LABELS, format_date, format_datetime
 from app.rendering.pdf import render_pdf
-from app.services.audit import xes
+from app.services.audit import stream, xes
 from app.services.audit.chain import record
 from app.services.audit.query import (
     FIELDS,
@@ -49,7 +49,7 @@ class Export:
     filename: str
     media_type: str
     count: int
-    body: Iterator[str] | bytes
+    body: Iterator[str] | Iterator[bytes] | bytes
 
 
 def office_time(value: datetime, zone=None) -> str:
@@ -159,6 +159,22 @@ def range_label(filters: AuditFilters) -> str:
     return "seluruh jejak audit"
 
 
+def streamed(
+    fmt: str, filters: AuditFilters, upto: int, after_batch=None, binary: bool = False
+) -> Iterator[str] | Iterator[bytes]:
+    """A CSV or JSON Lines body, as UTF-8 chunks (`binary`) or text: written by the database
+    when the office's zone allows (`stream`), else row by row here."""
+    offset = stream.usable(office_timezone())
+    if offset is not None:
+        chunks = (stream.csv_chunks if fmt == "csv" else stream.jsonl_chunks)(
+            filters, upto, offset, after_batch
+        )
+        return chunks if binary else (chunk.decode() for chunk in chunks)
+    rows = iter_events(filters, upto=upto, raw_data=True, after_batch=after_batch)
+    text = csv_chunks(rows) if fmt == "csv" else jsonl_chunks(rows)
+    return (chunk.encode() for chunk in text) if binary else text
+
+
 def export_events(
     fmt: str,
     filters: AuditFilters,
@@ -166,10 +182,12 @@ def export_events(
     actor: User | str,
     ip: str | None = None,
     after_batch: Callable[[], None] | None = None,
+    binary: bool = False,
 ) -> Export:
     """Prepare an export of the selected events and audit it (`audit.exported`, with the
     format, the filters and the count) in the caller's transaction. A streamed body reads
-    the events only as it is iterated, up to the last event before the export's own."""
+    the events only as it is iterated, up to the last event before the export's own; CSV and
+    JSON Lines come as UTF-8 bytes when `binary` (what a response sends), else as text."""
     if isinstance(actor, User):
         ensure_auditor(actor)
     upto = chain_end()
@@ -181,11 +199,9 @@ def export_events(
             raise DomainError(
                 422, "too_many_events", {"count": count, "limit": limit}, count=count, limit=limit
             )
-        body: Iterator[str] | bytes = audit_pdf(filters, upto, count)
-    elif fmt == "csv":
-        body = csv_chunks(iter_events(filters, upto=upto, raw_data=True, after_batch=after_batch))
-    elif fmt == "jsonl":
-        body = jsonl_chunks(iter_events(filters, upto=upto, raw_data=True, after_batch=after_batch))
+        body: Iterator[str] | Iterator[bytes] | bytes = audit_pdf(filters, upto, count)
+    elif fmt in ("csv", "jsonl"):
+        body = streamed(fmt, filters, upto, after_batch, binary)
     else:
         body = xes.xes_chunks(filters, upto, after_batch=after_batch)
     name = getattr(actor, "username", actor)
