@@ -94,7 +94,7 @@ def signed_pdf_response(report):
 @blp.response(200, **PDF)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_report(instance_id):
-    """The Laporan Hasil Pengukuran Kinerja: marked DRAFT until it is signed, then the signed
+    """The Laporan Hasil Pengukuran Kinerja: marked KONSEP until it is signed, then the signed
     file exactly as stored (ETag: its SHA-256)."""
     api_user()
     instance = routing.get_instance(instance_id)
@@ -102,7 +102,7 @@ def get_report(instance_id):
     if signed is not None:
         return signed_pdf_response(signed)
     final = reports.report_is_final(instance)
-    title = reports.REPORT_TITLE if final else f"Draft {reports.REPORT_TITLE}"
+    title = reports.REPORT_TITLE if final else f"Konsep {reports.REPORT_TITLE}"
     name = reports.filename_of(title, instance)
     return pdf_response(reports.report_pdf(instance, final=final), name)
 

@@ -207,7 +207,7 @@ def recap_pdf(instance: Instance) -> bytes:
 
 
 def report_pdf(instance: Instance, final: bool, signature: Signature | None = None) -> bytes:
-    """Render the Laporan Hasil Pengukuran Kinerja; marked DRAFT on every page unless final,
+    """Render the Laporan Hasil Pengukuran Kinerja; marked KONSEP on every page unless final,
     and stamped with `signature` when it is the signed one."""
     sheet = measurement_of(instance)
     timeline = routing.timeline(instance, now=signature.signed_at if signature else None)
@@ -277,7 +277,7 @@ class Generator:
 GENERATORS: dict[str, Generator] = {
     "worksheets": Generator(WORKSHEET_TITLE, worksheets_pdf),
     "recap": Generator(RECAP_TITLE, recap_pdf),
-    "draft_report": Generator(f"Draft {REPORT_TITLE}", lambda i: report_pdf(i, final=False)),
+    "draft_report": Generator(f"Konsep {REPORT_TITLE}", lambda i: report_pdf(i, final=False)),
     "final_report": Generator(REPORT_TITLE, lambda i: report_pdf(i, final=True)),
     "timeline": Generator(TIMELINE_TITLE, timeline_pdf, needs_indicators=False),
 }
