@@ -182,6 +182,14 @@ def timeline_summary(instance: Instance, timeline: dict) -> dict:
     }
 
 
+def _reviewer_notes(sheet: MeasurementSheet) -> dict:
+    """The rows with implausible figures and the thresholds, for "Catatan untuk pemeriksa"."""
+    return {
+        "flagged": indicators.flagged_rows(sheet.sections),
+        "plausible": indicators.thresholds(),
+    }
+
+
 def _common(instance: Instance, title: str) -> dict:
     return {"instance": instance, "title": title, "period": instance.period}
 
@@ -229,6 +237,7 @@ def recap_pdf(instance: Instance) -> bytes:
         sheet=sheet,
         paraf=signatories.paraf_of(definition, "recap"),
         acknowledger=signatories.acknowledger(definition, "recap"),
+        **_reviewer_notes(sheet),
         chart=achievement_chart(sheet, office()["name"]),
         **_common(instance, RECAP_TITLE),
     )
@@ -255,6 +264,7 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
         summary=summary,
         definition=routing.definition_for(instance),
         draft=not final,
+        **_reviewer_notes(sheet),
         signatory=signatory,
         signed_on=dated,
         signature=signature,

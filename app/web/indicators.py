@@ -80,6 +80,8 @@ class RowView:
     status: str | None = None  # "saved" or "unsaved"
     # After a save, an input whose text no longer says what is stored is rewritten.
     refresh_inputs: tuple[str, ...] = ()
+    # What looks implausible about these figures (indicators.plausibility), shown beside them.
+    flags: tuple[service.Flag, ...] = ()
 
     @classmethod
     def stored(cls, code, name, unit, polarity, target, realization, achievement) -> "RowView":
@@ -96,6 +98,7 @@ class RowView:
             original_target=input_text(target),
             original_realization=input_text(realization),
             achievement=achievement,
+            flags=tuple(service.implausibilities(target, realization, achievement.value)),
         )
 
     @classmethod
@@ -338,8 +341,11 @@ def preview_indicator_value(code: str, period: str):
     result = service.achievement(
         values["target"], values["realization"], indicator.polarity, service.current_bands()
     )
+    flags = tuple(service.implausibilities(values["target"], values["realization"], result.value))
     return render_row(
-        typed.row(indicator, achievement=result, status="unsaved" if changed else "saved"),
+        typed.row(
+            indicator, achievement=result, status="unsaved" if changed else "saved", flags=flags
+        ),
         period,
     )
 
