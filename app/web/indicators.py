@@ -458,3 +458,44 @@ def _row_error(error: service.RowError) -> dict:
         "field": FIELD_LABELS.get(error.field or "", error.field or "—"),
         "message": message,
     }
+
+
+# --- the measurement's documents ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """A document of a measurement the measurement page offers: its name and its files."""
+
+    label: str
+    pdf: str
+    xlsx: str | None = None
+
+
+@bp.app_template_global()
+def measurement_downloads(instance) -> list[Download]:
+    """The measurement's documents to download: each section's kertas kerja and the recap as
+    PDF and spreadsheet, the report and the timeline as PDF."""
+    sheet = service.measurement_sheet(instance.period)
+    key = {"instance_id": instance.id}
+    downloads = [
+        Download(
+            f"Kertas kerja {section.name}",
+            url_for("reports.get_worksheet", section=section.code, **key),
+            url_for("reports.get_worksheet_xlsx", section=section.code, **key),
+        )
+        for section in sheet.sections
+        if section.rows
+    ]
+    downloads.append(
+        Download(
+            "Rekapitulasi hasil pengukuran",
+            url_for("reports.get_recap", **key),
+            url_for("reports.get_recap_xlsx", **key),
+        )
+    )
+    downloads.append(Download("Laporan hasil pengukuran", url_for("reports.get_report", **key)))
+    downloads.append(
+        Download("Waktu pelaksanaan terhadap mutu baku", url_for("reports.get_timeline_pdf", **key))
+    )
+    return downloads
