@@ -44,6 +44,7 @@ from app.services.indicators.importing import (
     rows_from_csv,
     rows_from_file,
     rows_from_json,
+    rows_from_xlsx,
     unreadable,
 )
 from app.services.indicators.plausibility import (
@@ -149,6 +150,7 @@ __all__ = [
     "rows_from_csv",
     "rows_from_file",
     "rows_from_json",
+    "rows_from_xlsx",
     "seed_category_bands",
     "set_value",
     "thresholds",
