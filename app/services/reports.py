@@ -1,9 +1,12 @@
 """Reports: the measurement's documents as PDF, rendered from templates (`rendering.pdf`).
 
-Kertas kerja per section, the recap, the draft and final report, and the timeline against
-the mutu baku. Each renders `templates/reports/<name>.html` with the office letterhead and
-"Halaman X dari Y" in a footer frame; the charts are SVG (`rendering.svg`) embedded as
-`data:` images.
+Kertas kerja per section, the recap, the draft (marked KONSEP) and final report, and the
+timeline against the mutu baku. Each renders `templates/reports/<name>.html` with the office
+letterhead (kop surat) and "Halaman X dari Y" in a footer frame; the charts are SVG
+(`rendering.svg`) embedded as `data:` images, sized to fit their page. The paper forms'
+paraf and signature places come from `services.signatories`; the recap and the draft list
+the implausible figures for the reviewers (`indicators.plausibility`). The same worksheets
+and recap as spreadsheets are `services.spreadsheets`.
 
 Generated documents count as step outputs: a step's `generated_outputs` names the
 generator of a kind, and `generate_document` renders it and attaches it as the next
