@@ -136,11 +136,11 @@ def get_values(code):
     422,
     schema=ErrorSchema,
     description="import_invalid (details.errors lists every bad row: row, line in a CSV "
-    "file, field, code, message), import_unreadable",
+    "file or row of an XLSX sheet, field, code, message), import_unreadable",
 )
 def import_values():
     """Import targets and realisations (e-Kinerja's export), all or nothing: a JSON body
-    `{"rows": [...]}`, or a CSV or JSON file as multipart `file`."""
+    `{"rows": [...]}`, or a CSV, XLSX or JSON file as multipart `file`."""
     user = api_user()
     parser = blp.ARGUMENTS_PARSER
     if request.mimetype == "multipart/form-data":

@@ -1,4 +1,5 @@
-"""Reports: the measurement's documents as PDF, and generating them as step outputs."""
+"""Reports: the measurement's documents as PDF (and the worksheets and recap as XLSX), and
+generating them as step outputs."""
 
 import io
 
@@ -11,7 +12,7 @@ from app.auth import api_user
 from app.http import client_ip
 from app.schemas.common import StrictSchema
 from app.schemas.documents import DocumentSchema
-from app.services import reports, routing, signing
+from app.services import reports, routing, signing, spreadsheets
 from app.services.documents import configured_store, open_content, safe_filename
 
 blp = Blueprint("reports", __name__, description="The measurement's documents as PDF")
@@ -20,6 +21,8 @@ INSTANCE = "<int(min=1, max=2147483647):instance_id>"
 TASK = "<int(min=1, max=2147483647):task_id>"
 SECTION = "<string(maxlength=40):section>"
 PDF = {"content_type": "application/pdf", "description": "The PDF, shown inline"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = {"content_type": XLSX_TYPE, "description": "The workbook, as an attachment"}
 
 
 class GenerateSchema(StrictSchema):
@@ -71,6 +74,48 @@ def get_recap(instance_id):
     )
 
 
+def xlsx_response(content: bytes, filename: str):
+    """Answer workbook bytes as a download under a safe file name, never cached."""
+    response = send_file(
+        io.BytesIO(content),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=safe_filename(filename, fallback="lembar-kerja"),
+        etag=False,
+        max_age=0,
+    )
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blp.route(f"/instances/{INSTANCE}/worksheets/{SECTION}.xlsx")
+@blp.response(200, **XLSX)
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown instance or section")
+def get_worksheet_xlsx(instance_id, section):
+    """The Kertas Kerja of one section as a spreadsheet: numbers as numbers, print titles."""
+    api_user()
+    instance = routing.get_instance(instance_id)
+    content = spreadsheets.worksheet_xlsx(instance, section)
+    return xlsx_response(
+        content, spreadsheets.filename_of(reports.WORKSHEET_TITLE, instance, section)
+    )
+
+
+@blp.route(f"/instances/{INSTANCE}/recap.xlsx")
+@blp.response(200, **XLSX)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_recap_xlsx(instance_id):
+    """The Rekapitulasi as a spreadsheet: the summary per section, then every indicator."""
+    api_user()
+    instance = routing.get_instance(instance_id)
+    return xlsx_response(
+        spreadsheets.recap_xlsx(instance),
+        spreadsheets.filename_of(reports.RECAP_TITLE, instance),
+    )
+
+
 def signed_pdf_response(report):
     """Answer the stored bytes of a signed report, never rendered again: the same on every
     download, tagged with the file's SHA-256 (a matching If-None-Match gets 304)."""
@@ -94,7 +139,7 @@ def signed_pdf_response(report):
 @blp.response(200, **PDF)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_report(instance_id):
-    """The Laporan Hasil Pengukuran Kinerja: marked DRAFT until it is signed, then the signed
+    """The Laporan Hasil Pengukuran Kinerja: marked KONSEP until it is signed, then the signed
     file exactly as stored (ETag: its SHA-256)."""
     api_user()
     instance = routing.get_instance(instance_id)
@@ -102,7 +147,7 @@ def get_report(instance_id):
     if signed is not None:
         return signed_pdf_response(signed)
     final = reports.report_is_final(instance)
-    title = reports.REPORT_TITLE if final else f"Draft {reports.REPORT_TITLE}"
+    title = reports.REPORT_TITLE if final else f"Konsep {reports.REPORT_TITLE}"
     name = reports.filename_of(title, instance)
     return pdf_response(reports.report_pdf(instance, final=final), name)
 

@@ -249,8 +249,9 @@ class ImportFileSchema(StrictSchema):
         required=True,
         metadata={
             "description": "CSV with a header row (indicator or code, period, realization, "
-            "target; comma or semicolon separated; numbers as 1234.5 or 1.234,5), or JSON "
-            '({"rows": [...]})'
+            "target; comma or semicolon separated; numbers as 1234.5 or 1.234,5), an XLSX "
+            "workbook (the first sheet with such a header row, which may sit under a title "
+            'block), or JSON ({"rows": [...]})'
         },
     )
 

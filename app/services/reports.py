@@ -1,9 +1,12 @@
 """Reports: the measurement's documents as PDF, rendered from templates (`rendering.pdf`).
 
-Kertas kerja per section, the recap, the draft and final report, and the timeline against
-the mutu baku. Each renders `templates/reports/<name>.html` with the office letterhead and
-"Halaman X dari Y" in a footer frame; the charts are SVG (`rendering.svg`) embedded as
-`data:` images.
+Kertas kerja per section, the recap, the draft (marked KONSEP) and final report, and the
+timeline against the mutu baku. Each renders `templates/reports/<name>.html` with the office
+letterhead (kop surat) and "Halaman X dari Y" in a footer frame; the charts are SVG
+(`rendering.svg`) embedded as `data:` images, sized to fit their page. The paper forms'
+paraf and signature places come from `services.signatories`; the recap and the draft list
+the implausible figures for the reviewers (`indicators.plausibility`). The same worksheets
+and recap as spreadsheets are `services.spreadsheets`.
 
 Generated documents count as step outputs: a step's `generated_outputs` names the
 generator of a kind, and `generate_document` renders it and attaches it as the next
@@ -11,6 +14,7 @@ version of that kind, exactly like an upload.
 """
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +38,7 @@ from app.rendering.pdf import render_pdf
 from app.rendering.svg.chart import ChartBar, achievement_chart_svg
 from app.rendering.svg.timeline import timeline_bars, timeline_svg
 from app.rendering.svg.writer import data_uri
-from app.services import indicators, routing
+from app.services import indicators, routing, signatories
 from app.services.documents import BlobStore, ensure_can_attach, upload_document
 from app.services.indicators import MeasurementSheet, SectionSheet
 from app.services.office import office_profile
@@ -67,6 +71,25 @@ def _render(template: str, **context) -> bytes:
 # --------------------------------------------------------------------------- charts
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A drawing as a report places it: its `data:` URI and its printed size in cm."""
+
+    src: str
+    width_cm: float
+    height_cm: float
+
+
+def fitted_picture(svg: str, max_width_cm: float, max_height_cm: float) -> Picture:
+    """Place an SVG drawing as large as it fits in the box, keeping its proportions: a tall
+    drawing is printed smaller rather than pushed whole to the next page, leaving the first
+    one nearly blank."""
+    match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    width, height = (float(match[1]), float(match[2])) if match else (4.0, 3.0)
+    scale = min(max_width_cm / width, max_height_cm / height)
+    return Picture(data_uri(svg), round(width * scale, 2), round(height * scale, 2))
+
+
 def achievement_chart(sheet: MeasurementSheet, office_name: str) -> str:
     """Answer the achievement-by-section chart of `sheet` as a data URI."""
     bars = [ChartBar(s.name, s.average, s.category.label) for s in sheet.sections if s.rows]
@@ -74,9 +97,15 @@ def achievement_chart(sheet: MeasurementSheet, office_name: str) -> str:
     return data_uri(achievement_chart_svg(bars, "Capaian kinerja per bagian"))
 
 
-def timeline_chart(views: list[routing.TaskView]) -> str:
-    """Answer the working-time-against-mutu-baku chart of described tasks as a data URI."""
-    return data_uri(timeline_svg(timeline_bars(views)))
+# The room the timeline's chart has on its landscape first page, below the letterhead and the
+# facts, with room left for the table's head and first rows.
+TIMELINE_CHART_BOX = (17.0, 8.5)
+
+
+def timeline_chart(views: list[routing.TaskView]) -> Picture:
+    """Answer the working-time-against-mutu-baku chart of described tasks, fitted to the
+    first page."""
+    return fitted_picture(timeline_svg(timeline_bars(views)), *TIMELINE_CHART_BOX)
 
 
 # --------------------------------------------------------------------------- data
@@ -100,12 +129,8 @@ def section_of(sheet: MeasurementSheet, section_code: str) -> SectionSheet:
     raise not_found(f"Bagian {section_code!r}")
 
 
-@dataclass(frozen=True)
-class Signatory:
-    """Who signs the report as Camat."""
-
-    full_name: str
-    nip: str | None
+# Who signs the report as Camat (and any other signature line).
+Signatory = signatories.Signatory
 
 
 @dataclass(frozen=True)
@@ -160,6 +185,14 @@ def timeline_summary(instance: Instance, timeline: dict) -> dict:
     }
 
 
+def _reviewer_notes(sheet: MeasurementSheet) -> dict:
+    """The rows with implausible figures and the thresholds, for "Catatan untuk pemeriksa"."""
+    return {
+        "flagged": indicators.flagged_rows(sheet.sections),
+        "plausible": indicators.thresholds(),
+    }
+
+
 def _common(instance: Instance, title: str) -> dict:
     return {"instance": instance, "title": title, "period": instance.period}
 
@@ -186,9 +219,12 @@ def worksheets_pdf(instance: Instance) -> bytes:
 
 
 def _worksheets(instance: Instance, sheet: MeasurementSheet, sections: list) -> bytes:
+    definition = routing.definition_for(instance)
     return _render(
         "worksheet.html",
         sections=sections,
+        paraf=signatories.paraf_of(definition, "worksheets"),
+        heads={s.code: signatories.section_head(s.code, s.name) for s in sections},
         # The scale the predikat come from, when the sheet says it.
         bands=getattr(sheet, "bands", ()),
         **_common(instance, WORKSHEET_TITLE),
@@ -198,16 +234,20 @@ def _worksheets(instance: Instance, sheet: MeasurementSheet, sections: list) -> 
 def recap_pdf(instance: Instance) -> bytes:
     """Render the Rekapitulasi Hasil Pengukuran Kinerja: every section, the summary, a chart."""
     sheet = measurement_of(instance)
+    definition = routing.definition_for(instance)
     return _render(
         "recap.html",
         sheet=sheet,
+        paraf=signatories.paraf_of(definition, "recap"),
+        acknowledger=signatories.acknowledger(definition, "recap"),
+        **_reviewer_notes(sheet),
         chart=achievement_chart(sheet, office()["name"]),
         **_common(instance, RECAP_TITLE),
     )
 
 
 def report_pdf(instance: Instance, final: bool, signature: Signature | None = None) -> bytes:
-    """Render the Laporan Hasil Pengukuran Kinerja; marked DRAFT on every page unless final,
+    """Render the Laporan Hasil Pengukuran Kinerja; marked KONSEP on every page unless final,
     and stamped with `signature` when it is the signed one."""
     sheet = measurement_of(instance)
     timeline = routing.timeline(instance, now=signature.signed_at if signature else None)
@@ -227,6 +267,7 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
         summary=summary,
         definition=routing.definition_for(instance),
         draft=not final,
+        **_reviewer_notes(sheet),
         signatory=signatory,
         signed_on=dated,
         signature=signature,
@@ -277,7 +318,7 @@ class Generator:
 GENERATORS: dict[str, Generator] = {
     "worksheets": Generator(WORKSHEET_TITLE, worksheets_pdf),
     "recap": Generator(RECAP_TITLE, recap_pdf),
-    "draft_report": Generator(f"Draft {REPORT_TITLE}", lambda i: report_pdf(i, final=False)),
+    "draft_report": Generator(f"Konsep {REPORT_TITLE}", lambda i: report_pdf(i, final=False)),
     "final_report": Generator(REPORT_TITLE, lambda i: report_pdf(i, final=True)),
     "timeline": Generator(TIMELINE_TITLE, timeline_pdf, needs_indicators=False),
 }

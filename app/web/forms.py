@@ -74,14 +74,17 @@ class IndicatorValueForm(FlaskForm):
 
 
 class IndicatorImportForm(FlaskForm):
-    """A CSV or JSON file of targets and realisations; the page's period and section to
+    """A CSV, XLSX or JSON file of targets and realisations; the page's period and section to
     return to."""
 
     file = FileField(
-        "Berkas CSV atau JSON",
+        "Berkas CSV, Excel (.xlsx) atau JSON",
         validators=[
-            FileRequired("Pilih berkas CSV atau JSON yang akan diimpor."),
-            FileAllowed(["csv", "json"], "Hanya berkas .csv atau .json yang dapat diimpor."),
+            FileRequired("Pilih berkas CSV, Excel (.xlsx) atau JSON yang akan diimpor."),
+            FileAllowed(
+                ["csv", "xlsx", "json"],
+                "Hanya berkas .csv, .xlsx atau .json yang dapat diimpor.",
+            ),
         ],
     )
     period = HiddenField(validators=[Optional(), Length(max=20)])

@@ -80,6 +80,8 @@ class RowView:
     status: str | None = None  # "saved" or "unsaved"
     # After a save, an input whose text no longer says what is stored is rewritten.
     refresh_inputs: tuple[str, ...] = ()
+    # What looks implausible about these figures (indicators.plausibility), shown beside them.
+    flags: tuple[service.Flag, ...] = ()
 
     @classmethod
     def stored(cls, code, name, unit, polarity, target, realization, achievement) -> "RowView":
@@ -96,6 +98,7 @@ class RowView:
             original_target=input_text(target),
             original_realization=input_text(realization),
             achievement=achievement,
+            flags=tuple(service.implausibilities(target, realization, achievement.value)),
         )
 
     @classmethod
@@ -338,8 +341,11 @@ def preview_indicator_value(code: str, period: str):
     result = service.achievement(
         values["target"], values["realization"], indicator.polarity, service.current_bands()
     )
+    flags = tuple(service.implausibilities(values["target"], values["realization"], result.value))
     return render_row(
-        typed.row(indicator, achievement=result, status="unsaved" if changed else "saved"),
+        typed.row(
+            indicator, achievement=result, status="unsaved" if changed else "saved", flags=flags
+        ),
         period,
     )
 
@@ -452,3 +458,44 @@ def _row_error(error: service.RowError) -> dict:
         "field": FIELD_LABELS.get(error.field or "", error.field or "—"),
         "message": message,
     }
+
+
+# --- the measurement's documents ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """A document of a measurement the measurement page offers: its name and its files."""
+
+    label: str
+    pdf: str
+    xlsx: str | None = None
+
+
+@bp.app_template_global()
+def measurement_downloads(instance) -> list[Download]:
+    """The measurement's documents to download: each section's kertas kerja and the recap as
+    PDF and spreadsheet, the report and the timeline as PDF."""
+    sheet = service.measurement_sheet(instance.period)
+    key = {"instance_id": instance.id}
+    downloads = [
+        Download(
+            f"Kertas kerja {section.name}",
+            url_for("reports.get_worksheet", section=section.code, **key),
+            url_for("reports.get_worksheet_xlsx", section=section.code, **key),
+        )
+        for section in sheet.sections
+        if section.rows
+    ]
+    downloads.append(
+        Download(
+            "Rekapitulasi hasil pengukuran",
+            url_for("reports.get_recap", **key),
+            url_for("reports.get_recap_xlsx", **key),
+        )
+    )
+    downloads.append(Download("Laporan hasil pengukuran", url_for("reports.get_report", **key)))
+    downloads.append(
+        Download("Waktu pelaksanaan terhadap mutu baku", url_for("reports.get_timeline_pdf", **key))
+    )
+    return downloads

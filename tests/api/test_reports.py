@@ -12,7 +12,7 @@ from tests.helpers import pdf_text
 PERIOD = "2026-Q1"
 WORKSHEETS = "Kertas Kerja Pengukuran Kinerja per Bagian"
 RECAP = "Rekapitulasi Hasil Pengukuran Kinerja"
-DRAFT = "Draft Laporan Hasil Pengukuran Data Kinerja"
+DRAFT_KIND = "Draft Laporan Hasil Pengukuran Data Kinerja"
 REPORT = "Laporan Hasil Pengukuran Kinerja"
 
 # code, name, unit, polarity, section, target, realisation
@@ -182,13 +182,13 @@ def test_recap_sums_up_every_section(api, instance):
 
 
 def test_report_is_a_draft_until_the_measurement_is_complete(api, runner, instance):
-    """report.pdf is marked DRAFT on every page while the measurement runs, and is the
+    """report.pdf is marked KONSEP on every page while the measurement runs, and is the
     signed report without the mark once step 12 is signed; both carry the Camat's name and NIP."""
     path = f"/api/v1/instances/{instance['id']}/report.pdf"
     draft = get_pdf(api, path)
     disposition = draft.headers["Content-Disposition"]
-    assert disposition == "inline; filename=draft-laporan-hasil-pengukuran-kinerja-2026-Q1.pdf"
-    assert all("DRAFT" in page for page in pages_of(draft.data))
+    assert disposition == "inline; filename=konsep-laporan-hasil-pengukuran-kinerja-2026-Q1.pdf"
+    assert all("KONSEP" in page for page in pages_of(draft.data))
     text = text_of(draft.data)
     assert "Drs. Bambang Widodo, M.Si." in text
     assert "NIP. 19700312 199003 1 005" in text
@@ -201,7 +201,7 @@ def test_report_is_a_draft_until_the_measurement_is_complete(api, runner, instan
         "inline; filename=laporan-hasil-pengukuran-kinerja-ditandatangani-2026-Q1.pdf"
     )
     text = text_of(final.data)
-    assert "DRAFT" not in text
+    assert "KONSEP" not in text
     assert "Drs. Bambang Widodo, M.Si." in text
     assert "NIP. 19700312 199003 1 005" in text
 
@@ -264,9 +264,9 @@ def test_generated_documents_let_the_tim_sakip_finish_steps_7_to_11(api, runner,
     assert response.status_code == 200, response.get_json()
 
     task = response.get_json()["next_tasks"][0]
-    response = generate(api, task, DRAFT, "kasi")
+    response = generate(api, task, DRAFT_KIND, "kasi")
     assert response.status_code == 201, response.get_json()
-    assert "DRAFT" in text_of(content_of(api, response.get_json()))
+    assert "KONSEP" in text_of(content_of(api, response.get_json()))
     response = api.post(f"/api/v1/tasks/{task['id']}/complete", json={}, as_="kasi")
     assert response.status_code == 200, response.get_json()
 
@@ -274,7 +274,7 @@ def test_generated_documents_let_the_tim_sakip_finish_steps_7_to_11(api, runner,
     response = generate(api, task, REPORT, "camat")
     assert response.status_code == 201, response.get_json()
     report = text_of(content_of(api, response.get_json()))
-    assert "DRAFT" not in report
+    assert "KONSEP" not in report
     assert "Drs. Bambang Widodo, M.Si." in report
     assert api.upload(task["id"], "Lembar Disposisi", "camat").status_code == 201
     body = {"decision": "approve"}

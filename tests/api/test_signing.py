@@ -177,10 +177,10 @@ def test_base_url_comes_from_the_office_profile(app, api, signing_task):
 
 
 def test_report_pdf_is_frozen_after_signing(api, signing_task):
-    """report.pdf is the DRAFT before signing and afterwards exactly the stored signed file,
+    """report.pdf is the KONSEP before signing and afterwards exactly the stored signed file,
     the same on every download (ETag: its SHA-256), whatever changes in the figures."""
     path = f"/api/v1/instances/{signing_task['instance_id']}/report.pdf"
-    assert "DRAFT" in text_of(api.get(path).data)
+    assert "KONSEP" in text_of(api.get(path).data)
     report = sign(api, signing_task).get_json()["report"]
     stored = api.get(f"/api/v1/documents/{report['document_id']}/content").data
 

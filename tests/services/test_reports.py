@@ -274,11 +274,11 @@ def test_recap_has_every_section_the_summary_and_the_chart(instance, sheet):
 
 
 def test_draft_report_is_marked_draft_on_every_page(instance, sheet):
-    """The draft says DRAFT on every page, and carries the Camat's signature block."""
+    """The draft says KONSEP on every page, and carries the Camat's signature block."""
     content = reports.report_pdf(instance, final=False)
     texts = pages(content)
     assert len(texts) >= 2
-    assert all("DRAFT" in page for page in texts)
+    assert all("KONSEP" in page for page in texts)
     text = "\n".join(texts)
     for expected in (
         "LAPORAN HASIL PENGUKURAN KINERJA",
@@ -295,9 +295,9 @@ def test_draft_report_is_marked_draft_on_every_page(instance, sheet):
 
 
 def test_final_report_is_not_marked_draft(instance, sheet):
-    """The report for signing has no DRAFT mark anywhere, and the signature block."""
+    """The report for signing has no KONSEP mark anywhere, and the signature block."""
     text = text_of(reports.report_pdf(instance, final=True))
-    assert "DRAFT" not in text
+    assert "KONSEP" not in text
     assert "Purbalingga, " in text
     assert "Drs. Bambang Widodo, M.Si." in text
 

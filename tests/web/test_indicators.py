@@ -469,7 +469,8 @@ def test_import_with_bad_rows_changes_nothing_and_lists_them(office, pages):
         ("a,b\n1,2\n", "nilai.csv", "Data impor tidak dapat dibaca"),
         ("{bukan json", "nilai.json", "Data impor tidak dapat dibaca"),
         ("indikator,periode,realisasi\n", "nilai.csv", "Data impor tidak dapat dibaca"),
-        ("x", "nilai.xlsx", "Hanya berkas .csv atau .json"),
+        ("x", "nilai.xlsx", "Data impor tidak dapat dibaca"),
+        ("x", "nilai.xls", "Hanya berkas .csv, .xlsx atau .json"),
     ],
 )
 def test_unreadable_import_is_refused_on_the_page(office, pages, content, filename, message):

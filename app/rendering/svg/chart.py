@@ -42,9 +42,40 @@ def wrap(text: str, width: float, size: float = LABEL_SIZE, *, bold: bool = Fals
     return [w.clip(line, size, width, bold=bold) for line in lines]
 
 
-def _grid(left: float, scale: float, axis_max: int, bottom: float) -> list[str]:
+# The axis: it always shows 0 to at least 120 % (the 100 % target with room past it), and
+# never more than AXIS_LIMIT: a typo of 4.000 % must not squeeze every other bar to a sliver
+# nor draw hundreds of grid lines. A value beyond the axis is drawn to its end, marked as cut,
+# and its real figure printed beside it. The ticks are round steps, at most MAX_TICKS of them.
+AXIS_FLOOR, AXIS_LIMIT, MAX_TICKS = 120, 200, 8
+NICE_STEPS = (10, 20, 25, 50, 100)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The achievement axis: 0 to `top` %, a grid line every `step` %."""
+
+    top: int
+    step: int
+
+    @property
+    def ticks(self) -> list[int]:
+        return list(range(0, self.top + 1, self.step))
+
+
+def axis_for(values: Sequence[float]) -> Axis:
+    """Choose the axis of these achievements: round ticks, a bounded number of them, and a
+    top no higher than AXIS_LIMIT whatever the values (those beyond it are clipped)."""
+    highest = min(max(values, default=0.0), AXIS_LIMIT)
+    for step in NICE_STEPS:
+        top = max(AXIS_FLOOR, step * math.ceil(highest / step))
+        if top // step <= MAX_TICKS:
+            return Axis(top, step)
+    return Axis(AXIS_LIMIT, NICE_STEPS[-1])
+
+
+def _grid(left: float, scale: float, axis: Axis, bottom: float) -> list[str]:
     parts = []
-    for tick in range(0, axis_max + 1, 20):
+    for tick in axis.ticks:
         x = left + tick * scale
         if tick == 100:
             style = {"stroke": w.INK, "stroke_width": 1.3, "stroke_dasharray": "5 3"}
@@ -67,7 +98,23 @@ def _grid(left: float, scale: float, axis_max: int, bottom: float) -> list[str]:
     return parts
 
 
-def _bar(bar: ChartBar, mid: float, left: float, scale: float, axis_max: int) -> list[str]:
+def _cut_mark(x: float, mid: float) -> str:
+    """Two slanted white strokes across the end of a bar that goes past the axis."""
+    return "".join(
+        w.el(
+            "line",
+            x1=x - dx - 3,
+            y1=mid + 11,
+            x2=x - dx + 3,
+            y2=mid - 11,
+            stroke="#ffffff",
+            stroke_width=2,
+        )
+        for dx in (10, 5)
+    )
+
+
+def _bar(bar: ChartBar, mid: float, left: float, scale: float, axis: Axis) -> list[str]:
     values_x = left + PLOT_W + 12
     weight = {"font_weight": "bold"} if bar.total else {}
     lines = wrap(bar.label, LABEL_W - 10, bold=bar.total)
@@ -79,29 +126,35 @@ def _bar(bar: ChartBar, mid: float, left: float, scale: float, axis_max: int) ->
     if bar.value is None:
         parts.append(w.text(values_x, mid + 4, "tidak dapat diukur", 10.5, fill=w.MUTED))
         return parts
-    bar_w = max(0.0, min(float(bar.value), axis_max) * scale)
+    value = float(bar.value)
+    bar_w = max(0.0, min(value, axis.top) * scale)
     fill = TOTAL if bar.total else BAR
     parts.append(w.el("rect", x=left, y=mid - 9, width=bar_w, height=18, fill=fill))
     label = f"{format_percent(bar.value)} % · {bar.category}"
+    if value > axis.top:
+        parts.append(_cut_mark(left + bar_w, mid))
+        parts.append(w.text(values_x, mid + 12, f"melewati skala {axis.top} %", 9, fill=w.MUTED))
+        mid -= 5
+    elif value < 0:
+        parts.append(w.text(left + 3, mid + 4, "◂ di bawah 0", 9, fill=w.MUTED))
     parts.append(w.text(values_x, mid + 4, label, 10.5, **weight))
     return parts
 
 
 def achievement_chart_svg(bars: Sequence[ChartBar], title: str) -> str:
     """Draw achievement (capaian, %) as horizontal bars against a dashed line at 100 %."""
-    values = [float(b.value) for b in bars if b.value is not None]
-    axis_max = max(120, 20 * math.ceil(max(values, default=0) / 20))
-    scale = PLOT_W / axis_max
+    axis = axis_for([float(b.value) for b in bars if b.value is not None])
+    scale = PLOT_W / axis.top
     left = LABEL_W + 10
     values_x = left + PLOT_W + 12
     bottom = TOP + ROW_H * len(bars)
     parts = [
         w.text(0, 13, title, 12, font_weight="bold"),
         w.text(values_x, 13, "Capaian · predikat", 10, fill=w.MUTED),
-        *_grid(left, scale, axis_max, bottom),
+        *_grid(left, scale, axis, bottom),
     ]
     for i, bar in enumerate(bars):
-        parts.extend(_bar(bar, TOP + i * ROW_H + ROW_H / 2, left, scale, axis_max))
+        parts.extend(_bar(bar, TOP + i * ROW_H + ROW_H / 2, left, scale, axis))
     measured = sum(1 for b in bars if b.value is not None)
     return w.document(
         "".join(parts),

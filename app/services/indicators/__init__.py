@@ -9,7 +9,9 @@ Each concept is a module; this package answers the whole service's API, so calle
 - `scale`: the bands, the category of an achievement, the office's scale as data;
 - `values`: indicators, their stored targets and realisations, what a value may be;
 - `sheet`: the measurement sheet of every section for a period;
-- `importing`: rows from a CSV or JSON file, checked all together, applied all or none;
+- `importing`: rows from a CSV, JSON or XLSX file, checked all together, applied all or none;
+- `plausibility`: figures a reviewer should check (capaian above 150 % or below 0, a
+  realisation more than three times its target), with the thresholds as constants;
 - `admin`: the admin's changes to an indicator, retiring and reactivating it included.
 """
 
@@ -42,7 +44,18 @@ from app.services.indicators.importing import (
     rows_from_csv,
     rows_from_file,
     rows_from_json,
+    rows_from_xlsx,
     unreadable,
+)
+from app.services.indicators.plausibility import (
+    MAX_PLAUSIBLE_ACHIEVEMENT,
+    MAX_REALIZATION_TO_TARGET,
+    MIN_PLAUSIBLE_ACHIEVEMENT,
+    Flag,
+    FlaggedRow,
+    flagged_rows,
+    implausibilities,
+    thresholds,
 )
 from app.services.indicators.scale import (
     DEFAULT_BANDS,
@@ -88,6 +101,9 @@ __all__ = [
     "HUNDRED",
     "INDONESIAN_NUMBER",
     "MAX_IMPORT_ROWS",
+    "MAX_PLAUSIBLE_ACHIEVEMENT",
+    "MAX_REALIZATION_TO_TARGET",
+    "MIN_PLAUSIBLE_ACHIEVEMENT",
     "MAX_VALUE",
     "NOT_MEASURABLE",
     "PLAIN_NUMBER",
@@ -99,6 +115,8 @@ __all__ = [
     "Band",
     "Category",
     "Figures",
+    "Flag",
+    "FlaggedRow",
     "ImportRejected",
     "ImportResult",
     "ImportRow",
@@ -114,7 +132,9 @@ __all__ = [
     "create_indicator",
     "current_bands",
     "figures",
+    "flagged_rows",
     "get_indicator",
+    "implausibilities",
     "import_values",
     "is_year",
     "list_indicators",
@@ -130,8 +150,10 @@ __all__ = [
     "rows_from_csv",
     "rows_from_file",
     "rows_from_json",
+    "rows_from_xlsx",
     "seed_category_bands",
     "set_value",
+    "thresholds",
     "to_decimal",
     "unreadable",
     "update_indicator",

@@ -1,15 +1,17 @@
-"""The import of targets and realisations (e-Kinerja's export): rows read from a CSV or JSON
-file, every row checked first, then all of them applied, or none."""
+"""The import of targets and realisations (e-Kinerja's export): rows read from a CSV, JSON
+or XLSX file, every row checked first, then all of them applied, or none."""
 
 import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import sqlalchemy as sa
 
@@ -195,9 +197,104 @@ def _csv_fields(names: Sequence[str | None], cells: Sequence[str]) -> dict[str, 
     return values
 
 
+# An .xlsx file is a ZIP archive; so is nothing else an import may be.
+ZIP_MAGIC = b"PK\x03\x04"
+# How far down a sheet the header row is looked for: under a title block such as the
+# office's own exported kertas kerja has.
+XLSX_HEADER_SEARCH = 30
+FIELDS = ("indicator", "period", "target", "realization")
+# What openpyxl raises on a file that is not a readable workbook.
+XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OSError,
+    EOFError,
+    ParseError,
+)
+
+
+def rows_from_xlsx(content: bytes) -> list[ImportRow]:
+    """Read the rows of an XLSX import: the first sheet with a header row naming the columns
+    as a CSV does (looked for in its first rows, under any title block), then each row under
+    it. A row is numbered among the data rows, with its spreadsheet row as its `line`; a row
+    with none of the four fields is skipped (blank, or a total row). Numbers are the cells'
+    numbers, or text read as a CSV's."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (*XLSX_ERRORS, InvalidFileException):
+        raise unreadable("not a readable .xlsx workbook") from None
+    try:
+        return _xlsx_rows(book)
+    except XLSX_ERRORS:
+        raise unreadable("not a readable .xlsx workbook") from None
+    finally:
+        book.close()
+
+
+def _xlsx_rows(book) -> list[ImportRow]:
+    for sheet in book.worksheets:
+        cells = sheet.iter_rows(values_only=False)
+        names = _xlsx_header(cells)
+        if names is None:
+            continue
+        rows = []
+        for row_cells in cells:
+            values = _xlsx_fields(names, row_cells)
+            if not any(values.get(name) is not None for name in FIELDS):
+                continue
+            line = next((c.row for c in row_cells if getattr(c, "row", None)), None)
+            rows.append(ImportRow(row=len(rows) + 1, fields=values, text_numbers=True, line=line))
+            if len(rows) > MAX_IMPORT_ROWS:
+                break
+        return rows
+    raise unreadable(
+        "no sheet has a header row naming the columns indicator (or code), period, and "
+        "realization or target"
+    )
+
+
+def _xlsx_header(cells) -> list[str | None] | None:
+    """The canonical field of each column of the sheet's header row, or None when none of
+    its first rows is one."""
+    for _, row_cells in zip(range(XLSX_HEADER_SEARCH), cells, strict=False):
+        names = [ALIASES.get(str(c.value).strip().lower()) if c.value else None for c in row_cells]
+        has_value = "target" in names or "realization" in names
+        if "indicator" in names and "period" in names and has_value:
+            return names
+    return None
+
+
+def _xlsx_fields(names: Sequence[str | None], row_cells) -> dict[str, Any]:
+    """A sheet row's fields by canonical name: text stripped (empty is None); a whole number
+    in the indicator or period column (a year typed as 2026) read as its text."""
+    values: dict[str, Any] = {}
+    for name, cell in zip(names, row_cells, strict=False):
+        if name is None or name in values:
+            continue
+        value = cell.value
+        if isinstance(value, str):
+            value = value.strip() or None
+        elif name in ("indicator", "period") and isinstance(value, int | float):
+            value = str(int(value)) if float(value).is_integer() else str(value)
+        elif value is not None and not isinstance(value, int | float):
+            value = str(value)  # a date or a time: refused by the checks, as typed text
+        values[name] = value
+    return values
+
+
 def rows_from_file(filename: str | None, content: bytes) -> tuple[list[ImportRow], str]:
-    """Read an uploaded import file, JSON (`{"rows": [...]}` or a bare list) or CSV, into
-    rows; answer them and the format."""
+    """Read an uploaded import file, JSON (`{"rows": [...]}` or a bare list), CSV or XLSX,
+    into rows; answer them and the format."""
+    if (filename or "").lower().endswith(".xlsx") or content.startswith(ZIP_MAGIC):
+        return rows_from_xlsx(content), "xlsx"
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
