@@ -10,6 +10,7 @@ from app.api.blueprint import Blueprint
 from app.api.errors import ErrorSchema
 from app.auth import api_user
 from app.http import client_ip
+from app.rendering.xlsx import MEDIA_TYPE
 from app.schemas.common import StrictSchema
 from app.schemas.documents import DocumentSchema
 from app.services import reports, routing, signing, spreadsheets
@@ -21,7 +22,7 @@ INSTANCE = "<int(min=1, max=2147483647):instance_id>"
 TASK = "<int(min=1, max=2147483647):task_id>"
 SECTION = "<string(maxlength=40):section>"
 PDF = {"content_type": "application/pdf", "description": "The PDF, shown inline"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = MEDIA_TYPE
 XLSX = {"content_type": XLSX_TYPE, "description": "The workbook, as an attachment"}
 
 

@@ -23,6 +23,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 # Number formats. Excel stores them with "." and ","; the reader's Excel shows its locale's.
 INTEGER = "#,##0"
 DECIMAL = "#,##0.####"  # up to the four decimals a value may have
@@ -91,7 +93,8 @@ def _write_table(sheet, table: Table) -> None:
         cell.font = Font(bold=True, size=13 if row_no == 1 else 11)
         cell.alignment = Alignment(horizontal="center")
         sheet.merge_cells(start_row=row_no, start_column=1, end_row=row_no, end_column=width)
-    header_row = len(table.title_lines) + 2  # one blank row under the title block
+    # One blank row under the title block; a table without one (a data export) starts at row 1.
+    header_row = len(table.title_lines) + 2 if table.title_lines else 1
     for col_no, column in enumerate(table.columns, start=1):
         cell = sheet.cell(row=header_row, column=col_no, value=column.title)
         cell.font = Font(bold=True)
