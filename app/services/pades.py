@@ -44,6 +44,14 @@ class OfficeCertificate:
         return self.certificate.subject.human_friendly
 
     @property
+    def subject_label(self) -> str:
+        """The certificate's holder as a page names it: "Kecamatan X (Pemerintah Y)"."""
+        names = self.certificate.subject.native
+        holder = names.get("common_name") or self.subject
+        organisation = names.get("organization_name")
+        return f"{holder} ({organisation})" if organisation else holder
+
+    @property
     def fingerprint(self) -> str:
         """The certificate's SHA-256 fingerprint, hex."""
         return self.certificate.sha256.hex()
