@@ -396,8 +396,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The scan of the ink-signed report must be a PDF, PNG or JPEG ({filename}).",
     ),
     "finished_before_paper_signature": (
-        "Langkah tidak dapat selesai sebelum laporan ditandatangani di atas kertas "
-        "({signed_at}).",
+        "Langkah tidak dapat selesai sebelum laporan ditandatangani di atas kertas ({signed_at}).",
         "The step cannot finish before the report was signed on paper ({signed_at}).",
     ),
     "paper_scan_required": (

@@ -21,9 +21,7 @@ MAX_ID = "min=1, max=2147483647"
 @blp.alt_response(403, schema=ErrorSchema, description="Not an actor of the step")
 @blp.alt_response(409, schema=ErrorSchema, description="task_not_open")
 @blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
-@blp.alt_response(
-    415, schema=ErrorSchema, description="unsupported_media_type, paper_scan_type"
-)
+@blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type, paper_scan_type")
 @blp.alt_response(
     422,
     schema=ErrorSchema,

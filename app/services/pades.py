@@ -123,9 +123,7 @@ def _self_signed_p12(name: str, organisation: str, city: str, password: str | No
         if password
         else serialization.NoEncryption()
     )
-    return pkcs12.serialize_key_and_certificates(
-        name.encode(), key, certificate, None, encryption
-    )
+    return pkcs12.serialize_key_and_certificates(name.encode(), key, certificate, None, encryption)
 
 
 def self_signed_file(config) -> Path:

@@ -13,16 +13,13 @@ from app.demo import demo_pdf
 from app.extensions import db
 from app.models import AuditEvent, Document, SignedReport
 from app.services import audit
-from tests.api.test_signing import (  # noqa: F401 (fixtures)
-    PERIOD,
-    SIGNED_KIND,
-    error_of,
-    events,
-    measured,
-    office,
-    sign,
-    signing_task,
-)
+from tests.api import test_signing as signing_tests
+from tests.api.test_signing import PERIOD, SIGNED_KIND, error_of, events, sign
+
+# The measured 2026-Q1 at its open step 12, as the signing tests build it.
+office = signing_tests.office
+measured = signing_tests.measured
+signing_task = signing_tests.signing_task
 
 SCAN = demo_pdf("Laporan Hasil Pengukuran Kinerja (pindaian)", ["ditandatangani basah", "Camat"])
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -130,7 +127,7 @@ def test_an_office_document_is_no_scan(app, api, signing_task):
     assert nothing_stored(app, signing_task)
 
 
-def test_another_kind_is_not_signed_on_paper(api, runner, measured):  # noqa: F811
+def test_another_kind_is_not_signed_on_paper(api, runner, measured):
     """signed_on_paper on a step that signs nothing is 422 not_a_signed_kind."""
     task = runner.open_task(runner.start(PERIOD)["id"])
     kind = runner.definition()[task["step_no"]]["outputs"][0]
@@ -180,9 +177,7 @@ def test_complete_with_occurred_at_finishes_step_12_on_paper(app, api, signing_t
     assert event.data["signed_on_paper"] is True
     assert event.data["recorded_by"] == "camat"
     assert "ditandatangani di atas kertas" in event.summary
-    (uploaded,) = [
-        e for e in events(app, "document.uploaded") if e.data.get("kind") == SIGNED_KIND
-    ]
+    (uploaded,) = [e for e in events(app, "document.uploaded") if e.data.get("kind") == SIGNED_KIND]
     assert uploaded.data["signed_on_paper"] is True
 
 
@@ -241,7 +236,7 @@ def test_verify_knows_the_scan_by_its_sha256(api, signing_task):
 
 
 @pytest.mark.parametrize("way", ["sign", "paper"])
-def test_a_measurement_finishes_step_12_either_way(app, api, runner, measured, way):  # noqa: F811
+def test_a_measurement_finishes_step_12_either_way(app, api, runner, measured, way):
     """The API walk of a measurement finishes step 12 by `sign`, or by the paper-signed scan
     plus `complete` with occurred_at; both reports verify on /verify, and the chain holds."""
     instance = runner.start(PERIOD)
