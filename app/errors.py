@@ -391,6 +391,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Waktu penandatanganan tidak valid: {reason}.",
         "Invalid signed_at: {reason}.",
     ),
+    "invalid_signed_at/format": (
+        "Waktu penandatanganan harus berupa tanggal dan jam (misalnya 2026-03-02 09:30).",
+        "signed_at must be a date and time (for example 2026-03-02 09:30).",
+    ),
     "paper_scan_type": (
         "Pindaian laporan bertanda tangan basah harus berupa PDF, PNG atau JPEG ({filename}).",
         "The scan of the ink-signed report must be a PDF, PNG or JPEG ({filename}).",

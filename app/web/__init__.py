@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         instance_list,
         instances,
         office,
+        paper_signing,
         sops,
         verify,
     )
