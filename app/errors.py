@@ -403,6 +403,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Langkah tidak dapat selesai sebelum laporan ditandatangani di atas kertas ({signed_at}).",
         "The step cannot finish before the report was signed on paper ({signed_at}).",
     ),
+    "scan_already_recorded": (
+        "Berkas pindaian ini sudah tercatat sebagai laporan bertanda tangan periode {period}; "
+        "unggah pindaian laporan yang benar.",
+        "This scan is already recorded as the signed report of period {period}; upload the "
+        "right report's scan.",
+    ),
     "paper_scan_required": (
         "Pilih berkas pindaian laporan yang sudah ditandatangani.",
         "Choose the scan of the signed report.",

@@ -187,6 +187,18 @@ def _check_signed_kind(
         check_past(signed_at, now or utcnow(), "invalid_signed_at", earliest=task.opened_at)
 
 
+def _refuse_a_recorded_scan(sha256: str) -> None:
+    """Refuse (409) a scan that is already another measurement's signed report: /verify
+    knows a report by its file's SHA-256, so one file cannot be two reports."""
+    from app.models import SignedReport
+
+    taken = db.session.scalar(sa.select(SignedReport).filter_by(file_sha256=sha256))
+    if taken is not None:
+        raise DomainError(
+            409, "scan_already_recorded", period=taken.period, instance=taken.instance_id
+        )
+
+
 def upload_document(
     task: Task,
     *,
@@ -226,6 +238,8 @@ def upload_document(
     if signed_on_paper and file_type.media_type not in SCAN_MEDIA_TYPES:
         raise DomainError(415, "paper_scan_type", filename=name)
     sha256, size = store.put(head, stream, limit)
+    if signed_on_paper:
+        _refuse_a_recorded_scan(sha256)
     previous = db.session.scalar(
         sa.select(sa.func.max(Document.version)).filter_by(
             instance_id=task.instance_id, step_no=task.step_no, kind=kind

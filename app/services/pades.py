@@ -8,10 +8,12 @@ office profile. Like the audit key it lives outside the database and its backups
 host must hold the same file.
 """
 
+import asyncio
 import datetime as dt
 import io
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,6 +209,17 @@ def office_certificate() -> OfficeCertificate:
 # --------------------------------------------------------------------------- signing
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call `function` here, or in a thread of its own when this thread runs an event loop:
+    pyHanko's synchronous calls start one (asyncio.run), which a running loop forbids."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(
     pdf: bytes, certificate: OfficeCertificate, *, name: str, reason: str, location: str
 ) -> bytes:
@@ -223,7 +236,7 @@ def sign_pdf(
         reason=reason,
         location=location,
     )
-    output = signers.sign_pdf(writer, metadata, signer=certificate.signer)
+    output = _outside_event_loop(signers.sign_pdf, writer, metadata, signer=certificate.signer)
     return output.getvalue()
 
 
@@ -244,7 +257,7 @@ def check_signature(pdf: bytes, certificate: OfficeCertificate) -> SignatureChec
         return SignatureCheck(signed=False)
     context = ValidationContext(trust_roots=[certificate.certificate])
     try:
-        status = validate_pdf_signature(signatures[-1], context)
+        status = _outside_event_loop(validate_pdf_signature, signatures[-1], context)
     except Exception:
         return SignatureCheck(signed=True)
     return SignatureCheck(

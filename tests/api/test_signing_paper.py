@@ -232,6 +232,18 @@ def test_verify_knows_the_scan_by_its_sha256(api, signing_task):
     assert "Berkas ASLI — ditandatangani di atas kertas" in uploaded.get_data(as_text=True)
 
 
+def test_a_scan_recorded_for_another_measurement_is_refused(api, runner, signing_task):
+    """The scan that is already one measurement's signed report is 409 scan_already_recorded
+    for another, naming that period; nothing is stored."""
+    assert upload_scan(api, signing_task).status_code == 201
+    assert complete(api, signing_task).status_code == 200
+    other = runner.walk_to(runner.start("2026-Q2")["id"], 12)
+    error = error_of(upload_scan(api, other), 409, "scan_already_recorded")
+    assert "2026-Q1" in error["message"]
+    documents = api.get(f"/api/v1/instances/{other['instance_id']}/documents").get_json()
+    assert SIGNED_KIND not in {d["kind"] for d in documents}
+
+
 # --- the whole walk, either way ---------------------------------------------------------------
 
 

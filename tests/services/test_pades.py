@@ -109,3 +109,18 @@ def test_init_db_makes_the_certificate_beside_the_audit_key(tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_signing_works_inside_a_running_event_loop(tmp_path):
+    """Called where an event loop runs (pyHanko's sync calls start their own), signing and
+    checking still work."""
+    import asyncio
+
+    certificate = pades.load_certificate(make(config_for(tmp_path)), None)
+    pdf = demo_pdf("Laporan", ["isi"])
+
+    async def inside_a_loop():
+        signed = pades.sign_pdf(pdf, certificate, name="Camat", reason="uji", location="X")
+        return pades.check_signature(signed, certificate)
+
+    assert asyncio.run(inside_a_loop()).valid
