@@ -206,6 +206,7 @@ def sign_report(
         sha256=printed,
         verify_url=link,
         qr=qr_data_uri(link),
+        certificate=certificate.subject_label,
     )
     pdf = pades.sign_pdf(
         reports.report_pdf(instance, final=True, signature=signature),
