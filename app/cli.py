@@ -49,6 +49,27 @@ def _key_the_chain() -> None:
         click.echo(f"Audit chain: {linked} earlier events linked under the audit key.")
 
 
+def _ensure_signing_certificate() -> None:
+    """Make the self-signed office certificate, named after the office profile, unless a
+    certificate is configured or it exists (DESIGN rule 9)."""
+    from app.services import pades
+    from app.services.office import office_profile
+
+    profile = office_profile()
+    created = pades.ensure_self_signed_certificate(
+        current_app.config,
+        name=profile.name,
+        organisation=profile.government,
+        city=profile.city,
+    )
+    if created:
+        click.echo(
+            f"Self-signed office signing certificate created at {created} for "
+            f"{profile.name}: keep a copy apart from the database and its backups, or set "
+            "SIGNING_CERT_FILE and SIGNING_CERT_PASSWORD to the office's own PKCS#12 file."
+        )
+
+
 def load_reference_data() -> None:
     """Load the SOP definitions, the calendar's days off, the office profile's defaults and
     the audit chain's head."""
@@ -77,6 +98,7 @@ def init_app(app: Flask) -> None:
                 "backups (verifying a restored audit trail needs it)."
             )
         prepare_database()
+        _ensure_signing_certificate()
         click.echo("Database ready.")
 
     audit_cli = AppGroup("audit", help="Verify and export the audit trail.")
@@ -158,6 +180,7 @@ def init_app(app: Flask) -> None:
             db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
         prepare_database()
+        _ensure_signing_certificate()
         summary = load_demo()
         db.session.commit()
         click.echo(summary)

@@ -1,6 +1,7 @@
 """Configuration read from the environment, with a test configuration."""
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,11 +40,23 @@ class Config:
     OFFICE_CITY = os.environ.get("OFFICE_CITY", "Purbalingga")
     # Where the office serves this app: printed (with a QR code) on every signed report as
     # the link to its public verification page, `<BASE_URL>/verify/<sha256>`.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The office profile's `base_url`, once an admin saves it, wins over this; left unset,
+    # the link is the development fallback below and a real deployment is warned about it
+    # (bin/run sets it to the host and port it serves on).
+    BASE_URL = os.environ.get("BASE_URL", "")
     # The audit chain's key (HMAC): AUDIT_KEY, else the file AUDIT_KEY_FILE that `flask init-db`
     # creates. Never in the database or its backups; the same on every host.
     AUDIT_KEY = os.environ.get("AUDIT_KEY")
     AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", str(BASE_DIR / "instance" / "audit.key"))
+    # The office certificate that signs reports (a PAdES signature): a PKCS#12 file and its
+    # passphrase (e.g. issued by BSrE). Unset, `flask init-db` makes a self-signed office
+    # certificate at SIGNING_SELF_SIGNED_FILE (its passphrase, if any, SIGNING_CERT_PASSWORD).
+    # Like the audit key: outside the database and its backups, the same on every host.
+    SIGNING_CERT_FILE = os.environ.get("SIGNING_CERT_FILE", "")
+    SIGNING_CERT_PASSWORD = os.environ.get("SIGNING_CERT_PASSWORD", "")
+    SIGNING_SELF_SIGNED_FILE = os.environ.get(
+        "SIGNING_SELF_SIGNED_FILE", str(BASE_DIR / "instance" / "signing-office.p12")
+    )
     # The checkpoint journal (default: audit-checkpoints.jsonl beside STORAGE_DIR) and how often at
     # most each process appends to it.
     AUDIT_JOURNAL = os.environ.get("AUDIT_JOURNAL")
@@ -112,3 +125,10 @@ class TestConfig(Config):
     AUDIT_CHECKPOINT_SECONDS = 0
     # Tests that mail start their own SMTP server and name it.
     MAIL_SERVER = None
+    # One self-signed office certificate for the whole run, made by the first signing (an RSA
+    # key per test would be slow); a test about configuring a certificate sets its own.
+    SIGNING_CERT_FILE = ""
+    SIGNING_CERT_PASSWORD = ""
+    SIGNING_SELF_SIGNED_FILE = str(
+        Path(tempfile.gettempdir()) / f"sakip-test-office-signing-{os.getuid()}.p12"
+    )

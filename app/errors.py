@@ -190,9 +190,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "signature_required": (
         "Dokumen {kind!r} langkah {step} dibuat ketika Camat menandatangani laporan dengan kata "
-        "sandinya: gunakan Tandatangani laporan (POST /api/v1/tasks/{task}/sign).",
+        "sandinya (POST /api/v1/tasks/{task}/sign), atau berupa pindaian laporan yang "
+        "ditandatangani di atas kertas (unggah dengan signed_on_paper=true).",
         "Document {kind!r} of step {step} is made when the Camat signs the report with his "
-        "password: sign it instead (POST /api/v1/tasks/{task}/sign).",
+        "password (POST /api/v1/tasks/{task}/sign), or is the scan of the report signed in "
+        "ink (upload it with signed_on_paper=true).",
     ),
     "not_a_signing_step": (
         "Langkah {step} bukan langkah penandatanganan laporan.",
@@ -371,6 +373,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "yang lain.",
         "Separation of duties: you {verb_en} step {by_step} in this round yourself, so you "
         "cannot decide step {step}; another {actors} must decide it.",
+    ),
+    #
+    # --- signing: on paper, the office's digital signature, verification ---
+    "not_a_signed_kind": (
+        "Hanya laporan bertanda tangan yang dapat dicatat sebagai ditandatangani di atas "
+        "kertas; {kind!r} langkah {step} bukan laporan itu.",
+        "Only the signed report can be recorded as signed on paper; {kind!r} of step {step} "
+        "is not it.",
+    ),
+    "signed_at_without_paper": (
+        "Waktu penandatanganan (signed_at) hanya untuk laporan yang ditandatangani di atas "
+        "kertas (signed_on_paper=true).",
+        "signed_at is only for a report signed on paper (signed_on_paper=true).",
+    ),
+    "invalid_signed_at": (
+        "Waktu penandatanganan tidak valid: {reason}.",
+        "Invalid signed_at: {reason}.",
+    ),
+    "invalid_signed_at/format": (
+        "Waktu penandatanganan harus berupa tanggal dan jam (misalnya 2026-03-02 09:30).",
+        "signed_at must be a date and time (for example 2026-03-02 09:30).",
+    ),
+    "paper_scan_type": (
+        "Pindaian laporan bertanda tangan basah harus berupa PDF, PNG atau JPEG ({filename}).",
+        "The scan of the ink-signed report must be a PDF, PNG or JPEG ({filename}).",
+    ),
+    "finished_before_paper_signature": (
+        "Langkah tidak dapat selesai sebelum laporan ditandatangani di atas kertas ({signed_at}).",
+        "The step cannot finish before the report was signed on paper ({signed_at}).",
+    ),
+    "scan_already_recorded": (
+        "Berkas pindaian ini sudah tercatat sebagai laporan bertanda tangan periode {period}; "
+        "unggah pindaian laporan yang benar.",
+        "This scan is already recorded as the signed report of period {period}; upload the "
+        "right report's scan.",
+    ),
+    "paper_scan_required": (
+        "Pilih berkas pindaian laporan yang sudah ditandatangani.",
+        "Choose the scan of the signed report.",
+    ),
+    "signing_certificate_unavailable": (
+        "Sertifikat penandatanganan kantor tidak dapat dibaca; laporan tidak ditandatangani. "
+        "Hubungi admin (SIGNING_CERT_FILE dan SIGNING_CERT_PASSWORD).",
+        "The office's signing certificate cannot be read; the report was not signed. Ask the "
+        "admin (SIGNING_CERT_FILE and SIGNING_CERT_PASSWORD).",
     ),
     #
     # --- production server (requests, blobs) ---

@@ -21,12 +21,17 @@ MAX_ID = "min=1, max=2147483647"
 @blp.alt_response(403, schema=ErrorSchema, description="Not an actor of the step")
 @blp.alt_response(409, schema=ErrorSchema, description="task_not_open")
 @blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
-@blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
+@blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type, paper_scan_type")
 @blp.alt_response(
-    422, schema=ErrorSchema, description="unknown_kind, empty_file, signature_required"
+    422,
+    schema=ErrorSchema,
+    description="unknown_kind, empty_file, signature_required, not_a_signed_kind, "
+    "invalid_signed_at, signed_at_without_paper",
 )
 def upload(body, task_id):
-    """Attach a file to a task as the next version of one of its step's outputs."""
+    """Attach a file to a task as the next version of one of its step's outputs; on the
+    signing step, the scan of the report signed in ink (`signed_on_paper=true`, with
+    `signed_at` when known), which `complete` then records as the signed report."""
     user = api_user()
     upload_file = body["file"]
     document = upload_document(
@@ -37,6 +42,8 @@ def upload(body, task_id):
         actor=user,
         store=configured_store(),
         limit=current_app.config["MAX_CONTENT_LENGTH"],
+        signed_on_paper=body["signed_on_paper"],
+        signed_at=body.get("signed_at"),
         ip=client_ip(),
     )
     return document

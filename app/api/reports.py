@@ -123,7 +123,7 @@ def signed_pdf_response(report):
     document = report.document
     response = send_file(
         open_content(document, configured_store()),
-        mimetype="application/pdf",
+        mimetype=document.media_type,  # a report signed on paper may be a scanned picture
         as_attachment=False,
         download_name=safe_filename(document.filename, fallback="laporan"),
         etag=report.file_sha256,

@@ -39,6 +39,7 @@ def report_facts(report) -> dict:
         "document_id": report.document_id,
         "signed_at": report.signed_at,
         "signed_by": report.signed_by.username,
+        "signed_on_paper": report.signed_on_paper,
     }
 
 

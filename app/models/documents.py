@@ -35,6 +35,10 @@ class Document(db.Model):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     generated: Mapped[bool] = mapped_column(default=False)
+    # A scan of a report signed in ink (the paper trail of a signing step), and when it was
+    # signed: sent with the upload, else the time of the move that finished the step.
+    signed_on_paper: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

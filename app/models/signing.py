@@ -45,6 +45,9 @@ class SignedReport(db.Model):
     signer_name: Mapped[str] = mapped_column(sa.String(200))
     signer_nip: Mapped[str | None] = mapped_column(sa.String(18))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Signed in ink: the document is the uploaded scan (its SHA-256 is `file_sha256`), and
+    # the signer is the one who recorded it.
+    signed_on_paper: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     instance: Mapped[Instance] = relationship()
     document: Mapped[Document] = relationship()

@@ -19,6 +19,13 @@ class DocumentSchema(Schema):
     sha256 = fields.String()
     version = fields.Integer()
     generated = fields.Boolean()
+    signed_on_paper = fields.Boolean(
+        metadata={"description": "The scan of a report the Camat signed in ink"}
+    )
+    signed_at = OfficeDateTime(
+        allow_none=True,
+        metadata={"description": "When a report scanned from paper was signed"},
+    )
     uploaded_by = fields.String(attribute="uploaded_by.username")
     uploaded_at = OfficeDateTime()
 
@@ -41,3 +48,16 @@ class UploadSchema(StrictSchema):
         metadata={"description": "One of the step's outputs"},
     )
     file = FilePart(required=True)
+    signed_on_paper = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The file is the scan of the report signed in ink (the signing "
+            "step's output, recorded as signed on paper)"
+        },
+    )
+    signed_at = fields.AwareDateTime(
+        metadata={
+            "description": "When the report was signed on paper: not in the future, not "
+            "before the task opened; by default the time of the move that finishes the step"
+        }
+    )

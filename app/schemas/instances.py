@@ -100,6 +100,21 @@ class TaskSchema(Schema):
             "no holiday list for: the due time counts them as having no days off."
         },
     )
+    signed_on_paper = fields.Method(
+        "_signed_on_paper",
+        metadata={
+            "type": "boolean",
+            "description": "A signing step whose output is the scan of the report the "
+            "Camat signed in ink (the paper trail)",
+        },
+    )
+
+    def _signed_on_paper(self, view) -> bool:
+        if not view.step.signed_outputs:
+            return False
+        from app.services.paper_signing import paper_scan_of
+
+        return paper_scan_of(view.task) is not None
 
 
 TaskPageSchema = page_of(TaskSchema, "TaskPageSchema")

@@ -28,6 +28,9 @@ class SignedReportSchema(Schema):
     document_id = fields.Integer()
     signed_at = OfficeDateTime()
     signed_by = fields.String(metadata={"description": "The signer's username"})
+    signed_on_paper = fields.Boolean(
+        metadata={"description": "Signed in ink: the document is the recorded scan"}
+    )
 
 
 class SignResultSchema(MoveResultSchema):

@@ -10,6 +10,7 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,11 +18,11 @@ import sqlalchemy as sa
 
 from app.errors import DomainError, not_found
 from app.extensions import db
-from app.models import Document, Task, User
+from app.models import Document, Task, User, utcnow
 from app.services import audit
 from app.services.blob_hygiene import touch_or_place, track_new_blob
 from app.services.persistence import add_or_conflict
-from app.services.routing import ensure_can_act, step_of
+from app.services.routing import check_past, ensure_can_act, step_of
 from app.services.sop_definitions import Step
 
 CHUNK = 1024 * 1024
@@ -56,6 +57,9 @@ ALLOWED_TYPES: dict[str, FileType] = {
     ".doc": FileType("application/msword", _OLE),
     ".xls": FileType("application/vnd.ms-excel", _OLE),
 }
+
+# A report signed in ink is recorded as its scan: a PDF or a picture.
+SCAN_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
 class BlobStore:
@@ -153,6 +157,48 @@ def ensure_can_attach(task: Task, kind: str, actor: User, ip: str | None = None)
     return step
 
 
+def _check_signed_kind(
+    task: Task,
+    step: Step,
+    kind: str,
+    *,
+    generated: bool,
+    signed_on_paper: bool,
+    signed_at: datetime | None,
+    now: datetime | None,
+) -> None:
+    """Refuse an upload of a signed output unless it is the scan of a report signed in ink,
+    and a paper-signed scan of any other kind, or a signing time that cannot be."""
+    if signed_at is not None and not signed_on_paper:
+        raise DomainError(422, "signed_at_without_paper", details={"field": "signed_at"})
+    if kind in step.signed_outputs:
+        if not (generated or signed_on_paper):
+            # An upload that is no paper trail would finish the step with nothing signed.
+            raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)
+    elif signed_on_paper:
+        raise DomainError(
+            422,
+            "not_a_signed_kind",
+            details={"field": "signed_on_paper", "signed_kinds": list(step.signed_outputs)},
+            kind=kind,
+            step=step.no,
+        )
+    if signed_at is not None:
+        check_past(signed_at, now or utcnow(), "invalid_signed_at", earliest=task.opened_at)
+
+
+def _refuse_a_recorded_scan(sha256: str) -> None:
+    """Refuse (409) a scan that is already another measurement's signed report: /verify
+    knows a report by its file's SHA-256, so one file cannot be two reports."""
+    from app.models import SignedReport
+
+    taken = db.session.scalar(sa.select(SignedReport).filter_by(file_sha256=sha256))
+    if taken is not None:
+        raise DomainError(
+            409, "scan_already_recorded", period=taken.period, instance=taken.instance_id
+        )
+
+
 def upload_document(
     task: Task,
     *,
@@ -163,19 +209,37 @@ def upload_document(
     store: BlobStore,
     limit: int,
     generated: bool = False,
+    signed_on_paper: bool = False,
+    signed_at: datetime | None = None,
     ip: str | None = None,
+    now: datetime | None = None,
 ) -> Document:
-    """Attach a file to a task as the next version of one of its step's outputs."""
+    """Attach a file to a task as the next version of one of its step's outputs.
+
+    A signing step's output is made by signing (`generated`), or is the scan of the report
+    signed in ink (`signed_on_paper`, with `signed_at` when known: not in the future, not
+    before the task opened); the move that finishes the step records it as the signed
+    report (app/services/paper_signing.py)."""
     step = ensure_can_attach(task, kind, actor, ip)
-    if kind in step.signed_outputs and not generated:
-        # Only signing makes it: an uploaded file would complete the step with nothing signed.
-        raise DomainError(422, "signature_required", kind=kind, step=step.no, task=task.id)
+    _check_signed_kind(
+        task,
+        step,
+        kind,
+        generated=generated,
+        signed_on_paper=signed_on_paper,
+        signed_at=signed_at,
+        now=now,
+    )
     name = safe_filename(filename)
     head = stream.read(16)
     if not head:
         raise DomainError(422, "empty_file")
     file_type = file_type_of(name, head)
+    if signed_on_paper and file_type.media_type not in SCAN_MEDIA_TYPES:
+        raise DomainError(415, "paper_scan_type", filename=name)
     sha256, size = store.put(head, stream, limit)
+    if signed_on_paper:
+        _refuse_a_recorded_scan(sha256)
     previous = db.session.scalar(
         sa.select(sa.func.max(Document.version)).filter_by(
             instance_id=task.instance_id, step_no=task.step_no, kind=kind
@@ -192,16 +256,19 @@ def upload_document(
         size=size,
         sha256=sha256,
         generated=generated,
+        signed_on_paper=signed_on_paper,
+        signed_at=signed_at,
         uploaded_by=actor,
     )
     add_or_conflict(document)
+    paper = {"signed_on_paper": True, "signed_at": signed_at and signed_at.isoformat()}
     audit.record(
         "document.uploaded",
         actor=actor,
         object_type="document",
         object_id=document.id,
         summary=f"{actor.full_name} mengunggah {kind} v{document.version} pada langkah "
-        f"{task.step_no}",
+        f"{task.step_no}" + (" (ditandatangani di atas kertas)" if signed_on_paper else ""),
         data={
             "instance_id": task.instance_id,
             "task_id": task.id,
@@ -210,8 +277,10 @@ def upload_document(
             "sha256": sha256,
             "size": size,
             "filename": name,
+            **(paper if signed_on_paper else {}),
         },
         ip=ip,
+        backdated=signed_at is not None,
     )
     return document
 

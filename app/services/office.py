@@ -45,6 +45,9 @@ EMAIL = re.compile(rf"^[^@\s]{{1,64}}@{LABEL}(?:\.{LABEL})+$")
 PHONE = re.compile(r"^[0-9+()./ -]{3,60}$")
 HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 UNSET: Any = object()
+# Where the development server answers when nothing says otherwise: a link to it opens only
+# on the server's own machine, so a real deployment is warned (`base_url_unset`).
+FALLBACK_BASE_URL = "http://127.0.0.1:5000"
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def defaults() -> dict[str, str]:
         "email": config.get("OFFICE_EMAIL", ""),
         "website": config.get("OFFICE_WEBSITE", ""),
         "city": config["OFFICE_CITY"],
-        "base_url": config["BASE_URL"],
+        "base_url": config["BASE_URL"] or FALLBACK_BASE_URL,
     }
 
 
@@ -116,9 +119,12 @@ def _profile_of(row: OfficeProfile | None) -> Profile:
     logo = None
     if row.logo is not None:
         logo = Logo(row.logo, row.logo_media_type or "", row.logo_sha256 or "")
-    return Profile(
-        **{name: getattr(row, name) for name in TEXT_FIELDS}, logo=logo, updated_at=row.updated_at
-    )
+    values = {name: getattr(row, name) for name in TEXT_FIELDS}
+    if row.updated_by_id is None and current_app.config["BASE_URL"]:
+        # Never saved by an admin: the configured address (bin/run's own host and port) wins
+        # over the one seeded at set-up, which may name another port.
+        values["base_url"] = current_app.config["BASE_URL"]
+    return Profile(**values, logo=logo, updated_at=row.updated_at)
 
 
 def office_profile() -> Profile:
@@ -129,6 +135,12 @@ def office_profile() -> Profile:
 def base_url() -> str:
     """Where the office serves this app: the root of every verification link."""
     return office_profile().base_url
+
+
+def base_url_unset() -> bool:
+    """Is the verification address no one's choice: no BASE_URL configured and the profile
+    still at the development fallback?"""
+    return not current_app.config["BASE_URL"] and base_url() == FALLBACK_BASE_URL
 
 
 def seed_office_profile() -> bool:

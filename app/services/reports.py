@@ -143,6 +143,8 @@ class Signature:
     sha256: str
     verify_url: str
     qr: str
+    # The office certificate whose PAdES signature the file carries, as the stamp names it.
+    certificate: str | None = None
 
     @property
     def zone(self) -> str:

@@ -83,7 +83,8 @@ def startable_versions(user: User) -> list[SopVersion]:
     return [v for v in list_latest_versions() if may_start(user, definition_of(v))]
 
 
-def _check_past(at: datetime, now: datetime, code: str, earliest: datetime | None) -> None:
+def check_past(at: datetime, now: datetime, code: str, earliest: datetime | None) -> None:
+    """Refuse (422 `code`) a paper-trail time in the future, before 2000 or before `earliest`."""
     if at.tzinfo is None:
         raise DomainError(422, code, reason="a time zone offset is required")
     if at > now + CLOCK_SKEW:
@@ -130,7 +131,7 @@ def start_instance(
     validate_period(period)
     now = now or utcnow()
     if started_at is not None:
-        _check_past(started_at, now, "invalid_started_at", earliest=None)
+        check_past(started_at, now, "invalid_started_at", earliest=None)
     at = started_at or now
     if db.session.scalar(
         sa.select(Instance.id).filter_by(
@@ -275,7 +276,13 @@ def complete_task(
     ensure_can_act(task, step, actor, version)
     if step.is_decision:
         raise DomainError(422, "decision_required", step=step.no)
-    return _move(task, step, TaskOutcome.COMPLETED, actor, note, occurred_at, ip, now)
+    result = _move(task, step, TaskOutcome.COMPLETED, actor, note, occurred_at, ip, now)
+    if step.signed_outputs:
+        # A signing step finished over a scan of the report signed in ink: record it.
+        from app.services.paper_signing import record_paper_signature
+
+        record_paper_signature(task, step, actor=actor, ip=ip)
+    return result
 
 
 def decide(
@@ -327,7 +334,7 @@ def _move(
 ) -> MoveResult:
     now = now or utcnow()
     if occurred_at is not None:
-        _check_past(occurred_at, now, "invalid_occurred_at", earliest=task.opened_at)
+        check_past(occurred_at, now, "invalid_occurred_at", earliest=task.opened_at)
     at = occurred_at or now
     if outcome != TaskOutcome.RETURNED:
         missing = missing_outputs(task, step)

@@ -7,6 +7,9 @@ verification link and QR code) is the SHA-256 of the report's content: the facts
 as canonical JSON kept on the `SignedReport` row. The SHA-256 of the stamped PDF file is
 recorded beside it. `find_signed_report` answers either: someone holding the file can
 `sha256sum` it, someone holding the paper types the printed one.
+
+The stamped PDF then gets the office's PAdES digital signature (app/services/pades.py), so a
+PDF reader, `pyhanko sign validate` and the verification page can tell it is unaltered.
 """
 
 import hashlib
@@ -23,7 +26,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Instance, SignedReport, Task, User, utcnow
 from app.rendering.svg.qr import qr_data_uri
-from app.services import accounts, audit, reports, routing
+from app.services import accounts, audit, pades, reports, routing
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet
 from app.services.persistence import add_or_conflict
@@ -184,6 +187,8 @@ def sign_report(
 
     A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
     audit event and nothing else; the error keeps that event."""
+    # Read before the lock: a missing certificate refuses (503) before anything is tried.
+    certificate = pades.office_certificate()
     routing._lock_for_move(task)
     step = routing.step_of(task)
     routing.ensure_can_act(task, step, actor, version)
@@ -201,8 +206,15 @@ def sign_report(
         sha256=printed,
         verify_url=link,
         qr=qr_data_uri(link),
+        certificate=certificate.subject_label,
     )
-    pdf = reports.report_pdf(instance, final=True, signature=signature)
+    pdf = pades.sign_pdf(
+        reports.report_pdf(instance, final=True, signature=signature),
+        certificate,
+        name=actor.full_name,
+        reason=f"{reports.REPORT_TITLE} {instance.period}: SHA-256 {printed}",
+        location=content["office"]["city"],
+    )
     # A definition names one signed output per signing step; it is the report.
     document = upload_document(
         task,

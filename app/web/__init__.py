@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         instances,
         notifications,
         office,
+        paper_signing,
         sops,
         verify,
     )

@@ -72,9 +72,12 @@ def test_upload_answers_the_document(api, instance, task):
         "sha256",
         "version",
         "generated",
+        "signed_on_paper",
+        "signed_at",
         "uploaded_by",
         "uploaded_at",
     }
+    assert (body["signed_on_paper"], body["signed_at"]) == (False, None)
     assert body["instance_id"] == instance["id"]
     assert (body["task_id"], body["step_no"]) == (task["id"], 1)
     assert (body["kind"], body["filename"], body["version"]) == ("Disposisi", "disposisi.pdf", 1)

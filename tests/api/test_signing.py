@@ -124,7 +124,9 @@ def test_the_camat_signs_and_the_measurement_completes(app, api, signing_task):
         "document_id",
         "signed_at",
         "signed_by",
+        "signed_on_paper",
     }
+    assert report["signed_on_paper"] is False
     assert report["verify_url"] == f"{DEFAULT_BASE_URL}/verify/{report['sha256']}"
     assert report["signed_by"] == "camat"
     assert report["signed_at"].endswith("+07:00")

@@ -76,7 +76,7 @@ def test_camat_signs_on_the_board_and_the_report_verifies(live_server, signed_in
     tampered = digest[:-1] + ("0" if digest[-1] != "0" else "1")
     stranger.goto("/verify")
     stranger.get_by_label("Kode verifikasi (SHA-256)").fill(tampered.upper())
-    stranger.get_by_role("button", name="Periksa").click()
+    stranger.get_by_role("button", name="Periksa", exact=True).click()
     expect(stranger).to_have_url(re.compile(rf"/verify/{tampered}$"))
     expect(stranger.locator(".verdict")).to_have_text(re.compile("Tidak dikenal"))
     assert_fits(stranger, PHONE["width"])
