@@ -32,4 +32,67 @@
       event.preventDefault();
     }
   });
+
+  // On a phone the data tables stack each row as a small card (app.css); each cell then
+  // says which column it is by its header's text, copied here into data-label.
+  function headerLabels(table) {
+    var grid = [];
+    var rows = table.tHead ? table.tHead.rows : [];
+    for (var r = 0; r < rows.length; r++) {
+      grid[r] = grid[r] || [];
+      var col = 0;
+      for (var c = 0; c < rows[r].cells.length; c++) {
+        var cell = rows[r].cells[c];
+        while (grid[r][col] !== undefined) {
+          col++;
+        }
+        for (var dr = 0; dr < (cell.rowSpan || 1); dr++) {
+          grid[r + dr] = grid[r + dr] || [];
+          for (var dc = 0; dc < (cell.colSpan || 1); dc++) {
+            grid[r + dr][col + dc] = cell.textContent.replace(/\s+/g, " ").trim();
+          }
+        }
+        col += cell.colSpan || 1;
+      }
+    }
+    var labels = [];
+    for (var i = 0; i < grid.length; i++) {
+      for (var j = 0; j < grid[i].length; j++) {
+        var text = grid[i][j] || "";
+        if (!labels[j]) {
+          labels[j] = text;
+        } else if (text && labels[j].split(" · ").indexOf(text) < 0) {
+          labels[j] += " · " + text;
+        }
+      }
+    }
+    return labels;
+  }
+
+  function labelTableCells(root) {
+    var tables = (root.querySelectorAll ? root : document).querySelectorAll("table.data, table.users-table");
+    for (var t = 0; t < tables.length; t++) {
+      var labels = headerLabels(tables[t]);
+      var bodies = tables[t].tBodies;
+      for (var b = 0; b < bodies.length; b++) {
+        for (var r = 0; r < bodies[b].rows.length; r++) {
+          var col = 0;
+          var cells = bodies[b].rows[r].cells;
+          for (var c = 0; c < cells.length; c++) {
+            if (cells[c].colSpan === 1 && labels[col] && !cells[c].hasAttribute("data-label")) {
+              cells[c].setAttribute("data-label", labels[col]);
+            }
+            col += cells[c].colSpan || 1;
+          }
+        }
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    labelTableCells(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    labelTableCells(event.detail.elt.parentElement || document);
+  });
 })();
