@@ -82,7 +82,7 @@ def test_axe_finds_a_planted_violation(live_server, new_page, axe_source):
     page.goto("/login")
     page.evaluate(
         "document.querySelector('main').insertAdjacentHTML('beforeend',"
-        " '<button type=\"button\"><svg width=\"10\" height=\"10\"></svg></button>')"
+        ' \'<button type="button"><svg width="10" height="10"></svg></button>\')'
     )
     found = violations_on(page, axe_source)
     assert any("button-name" in line for line in found), found
