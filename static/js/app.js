@@ -26,10 +26,33 @@
     return !!board.querySelector("details[open]");
   }
 
+  // A move on a card swaps the whole board in anew: the focus would fall back to the page's
+  // top. Give it back to the control with the same id (the card's button), or, when the
+  // card has left the board, to the board itself, so Tab goes on from there.
+  var focusAfterSwap = null;
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (elt && elt.id === "board" && event.detail.requestConfig.verb === "get" && busyOnBoard(elt)) {
       event.preventDefault();
+      return;
+    }
+    var active = document.activeElement;
+    var board = document.getElementById("board");
+    if (board && elt && elt !== board && board.contains(elt)) {
+      focusAfterSwap = active && active.id && board.contains(active) ? active.id : "";
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (focusAfterSwap === null) {
+      return;
+    }
+    var active = document.activeElement;
+    var target = (focusAfterSwap && document.getElementById(focusAfterSwap)) || document.getElementById("board");
+    focusAfterSwap = null;
+    if (target && (!active || active === document.body)) {
+      target.focus();
     }
   });
 

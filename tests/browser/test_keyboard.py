@@ -115,6 +115,9 @@ def upload_default_kind(page: Page, step: int) -> str:
         ]
     )
     press(page, card(page, step).get_by_role("button", name="Unggah"))
+    # The board is swapped in anew, and the focus comes back to the same button.
+    expect(card(page, step).locator(".io.missing").filter(has_text=kind)).to_have_count(0)
+    expect(card(page, step).get_by_role("button", name="Unggah")).to_be_focused()
     return kind
 
 
@@ -144,6 +147,8 @@ def finish(page: Page, step: int, definition: dict) -> None:
     button = "Setujui" if info["kind"] == "decision" else f"Selesaikan langkah {step}"
     press(page, card(page, step).get_by_role("button", name=button))
     expect(page.locator(f"#{task_id}")).to_have_count(0)
+    # The card has left the board; the focus stays on the board, not back at the page's top.
+    expect(page.locator("#board")).to_be_focused()
 
 
 @pytest.mark.slow
