@@ -196,3 +196,55 @@ def test_long_code_in_a_flash_message_wraps(product, live_server, new_page, size
     expect(page.locator(".flash-success")).to_contain_text("kode verifikasi")
     screenshot(page, f"signed-flash-{size}")
     assert_fits(page, f"signed flash at {size} px")
+
+
+def returned_card(page: Page, period: str, step: int):
+    return page.locator(f'article.task-card[data-step="{step}"]').filter(
+        has=page.get_by_role("link", name=period, exact=True)
+    )
+
+
+def test_returns_at_each_review_show_their_arahan(product, live_server, signed_in):
+    """Returned at the Sekcam's and then at the Camat's review, does the returned card show
+    each arahan at its top, and does each review card link the draft under review?"""
+    period, runner = "2028-Q1", live_server.runner
+    instance = runner.start(period)
+    runner.walk_to(instance["id"], 10)
+    for reviewer, step, note in (
+        ("sekcam", 10, "Sekcam: hitung ulang capaian Seksi Trantib."),
+        ("camat", 11, "Camat: tambahkan analisis penyebab capaian rendah."),
+    ):
+        page = signed_in(reviewer)
+        review = returned_card(page, period, step)
+        link = review.locator(".io.reviewed a")
+        expect(link).to_contain_text("Draft Laporan Hasil Pengukuran Data Kinerja")
+        download = page.request.get(link.get_attribute("href"))
+        assert download.ok and download.body().startswith(b"%PDF")
+        review.get_by_text("Kembalikan untuk diperbaiki").click()
+        review.get_by_label("Arahan perbaikan (wajib)").fill(note)
+        review.get_by_role("button", name="Kembalikan ke langkah 9").click()
+        expect(returned_card(page, period, step)).to_have_count(0)
+        member = signed_in("anggota")
+        arahan = returned_card(member, period, 9).locator(".arahan")
+        expect(arahan).to_contain_text(note)
+        expect(arahan).to_contain_text(f"Pengguna {reviewer.title()}")
+        if step == 10:
+            runner.walk_to(instance["id"], 11)
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_board_tells_the_story(product, signed_in, size):
+    """On the Camat's board, does the returned card show its arahan, the review card link
+    its draft and the signing card say what signing makes (screenshots at 1366 and 390 px)?"""
+    page = signed_in("camat", VIEWPORTS[size])
+    returned = returned_card(page, "2026-Q1", 9)
+    expect(returned.locator(".arahan")).to_contain_text(RETURN_NOTE)
+    review = returned_card(page, "2026-Q2", 10)
+    expect(review.locator(".io.reviewed a")).to_have_count(1)
+    signing = returned_card(page, "2026-Q3", 12)
+    expect(signing.locator(".io.by-signing")).to_contain_text("Dibuat saat ditandatangani")
+    expect(signing.locator(".io.missing")).to_have_count(0)
+    # The Camat's own lane comes first: on a phone his card is at the top.
+    expect(page.locator("section.column").first.locator("h2")).to_have_id("lane-camat")
+    screenshot(page, f"board-story-{size}")
+    assert_fits(page, f"board at {size} px")
