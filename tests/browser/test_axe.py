@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_layout import PAGES, product, visit  # noqa: F401 (product: a fixture)
@@ -86,3 +86,34 @@ def test_axe_finds_a_planted_violation(live_server, new_page, axe_source):
     )
     found = violations_on(page, axe_source)
     assert any("button-name" in line for line in found), found
+
+
+def test_no_serious_violation_in_error_and_open_states(
+    product,  # noqa: F811
+    live_server,
+    new_page,
+    signed_in,
+    axe_source,
+):
+    """Do a refused sign-in, a refused move on a card and an open return form pass axe too?"""
+    failures = []
+    page = new_page()
+    page.goto("/login")
+    page.get_by_label("Nama pengguna").fill("camat")
+    page.get_by_label("Kata sandi").fill("bukan-sandinya")
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page.locator(".field-error, .flash-error, [role=alert]").first).to_be_visible()
+    failures += [f"login refused: {line}" for line in violations_on(page, axe_source)]
+
+    runner = live_server.runner
+    task = runner.walk_to(runner.start("2029-Q1")["id"], 3)
+    kasi = signed_in("kasi")
+    kasi.locator(f"#task-{task['id']}").get_by_role("button", name="Selesaikan langkah 3").click()
+    expect(kasi.locator(f"#task-{task['id']} .card-error")).to_be_visible()
+    failures += [f"refused move: {line}" for line in violations_on(kasi, axe_source)]
+
+    sekcam = signed_in("sekcam")
+    sekcam.get_by_text("Kembalikan untuk diperbaiki").first.click()
+    expect(sekcam.get_by_label("Arahan perbaikan (wajib)").first).to_be_visible()
+    failures += [f"return form open: {line}" for line in violations_on(sekcam, axe_source)]
+    assert not failures, "\n".join(failures)

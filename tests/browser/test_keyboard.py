@@ -19,6 +19,7 @@ PERIOD = "2026-Q2"
 ARAHAN = "Lengkapi analisis capaian Seksi Pelayanan Umum."
 # Presses allowed to reach one control: enough for the whole board, not an endless loop.
 MAX_PRESSES = 250
+SLOW = 30_000  # ms: generating or signing a PDF
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,10 @@ def provide_outputs(page: Page, step: int, required: list[str], generated: dict)
             press(page, card(page, step).get_by_role("button", name=f"Buat otomatis: {kind}"))
         else:
             kind = upload_default_kind(page, step)
-        expect(card(page, step).locator(".io.missing").filter(has_text=kind)).to_have_count(0)
+        # Rendering a PDF takes seconds, more on a busy machine.
+        expect(card(page, step).locator(".io.missing").filter(has_text=kind)).to_have_count(
+            0, timeout=SLOW
+        )
     expect(card(page, step).locator(".io.missing")).to_have_count(0)
 
 
@@ -146,7 +150,7 @@ def finish(page: Page, step: int, definition: dict) -> None:
     task_id = card(page, step).get_attribute("id")
     button = "Setujui" if info["kind"] == "decision" else f"Selesaikan langkah {step}"
     press(page, card(page, step).get_by_role("button", name=button))
-    expect(page.locator(f"#{task_id}")).to_have_count(0)
+    expect(page.locator(f"#{task_id}")).to_have_count(0, timeout=SLOW)
     # The card has left the board; the focus stays on the board, not back at the page's top.
     expect(page.locator("#board")).to_be_focused()
 
@@ -195,7 +199,7 @@ def test_a_whole_measurement_by_keyboard_alone(live_server, office, signed_in, n
     expect(signing.locator(".io.by-signing")).to_be_visible()
     fill(camat, signing.get_by_label("Kata sandi Anda"), PASSWORD)
     press(camat, signing.get_by_role("button", name="Tandatangani laporan"))
-    expect(camat).to_have_url(re.compile(r"/instances/\d+$"))
-    expect(camat.locator(".page-head")).to_contain_text("selesai")
+    expect(camat).to_have_url(re.compile(r"/instances/\d+$"), timeout=SLOW)
+    expect(camat.locator(".page-head")).to_contain_text("selesai", timeout=SLOW)
     expect(camat.locator(".flash-success")).to_contain_text("kode verifikasi")
     screenshot(camat, "keyboard-walk-signed")
