@@ -7,13 +7,24 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditHead, Instance, InstanceStatus, Task, TaskStatus, User, utcnow
+from app.models import (
+    AuditHead,
+    Document,
+    Instance,
+    InstanceStatus,
+    Task,
+    TaskOutcome,
+    TaskStatus,
+    User,
+    utcnow,
+)
 from app.services.deadlines import TimeState, time_state, used_share
 from app.services.duties import conflicts_of, self_review_notice
 from app.services.routing import (
     Action,
     TaskView,
     allowed_actions,
+    definition_for,
     describe_tasks,
     tasks_of_actor,
 )
@@ -33,6 +44,26 @@ class Card:
     actions: tuple[Action, ...]
     # Why a holder of the step's role may not decide this review (separation of duties).
     self_review: str | None = None
+    # The latest return of the measurement before this round opened: its note is the arahan
+    # (who returned it, when, from which review). None on a first round.
+    arahan: Task | None = None
+    # A review's document under review: the latest version of each output of the step the
+    # definition says it reviews.
+    reviewed_documents: tuple[Document, ...] = ()
+    # The latest version of each of the step's inputs the measurement already holds.
+    input_documents: dict[str, Document] = field(default_factory=dict)
+
+    @property
+    def missing_uploads(self) -> list[str]:
+        """The missing outputs someone must still provide (upload or generate)."""
+        signed = self.view.step.signed_outputs
+        return [kind for kind in self.view.missing_outputs if kind not in signed]
+
+    @property
+    def made_by_signing(self) -> list[str]:
+        """The missing outputs that signing the step makes: not missing, only not yet made."""
+        signed = self.view.step.signed_outputs
+        return [kind for kind in self.view.missing_outputs if kind in signed]
 
     @property
     def used_share(self) -> float:
@@ -95,20 +126,77 @@ def build_board(
     if filters.mine:
         query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
     views = describe_tasks(db.session.scalars(query).unique().all(), now)
-    columns = [Column(actor) for actor in actors]
+    # The user's own lanes first (on a phone the lanes stack: his work is at the top).
+    own = [actor for actor in actors if actor.code in user.roles]
+    columns = [Column(actor) for actor in own + [a for a in actors if a not in own]]
     by_code = {column.actor.code: column for column in columns}
     conflicts = conflicts_of([view.task for view in views], user)
+    returns = _returns_by_instance(views)
+    documents = _latest_documents(views)
     for view in views:
         lane = by_code.get(view.step.actors[0])
         if lane is None:
             # A step of another SOP version whose actor this board has no lane for.
             lane = columns[-1]
         conflict = conflicts.get(view.task.id)
+        held = documents.get(view.task.instance_id, {})
         lane.cards.append(
             Card(
                 view=view,
                 actions=allowed_actions(view.task, user, conflicts),
                 self_review=conflict and self_review_notice(view.task, view.step, conflict),
+                arahan=_arahan_of(view.task, returns.get(view.task.instance_id, [])),
+                reviewed_documents=tuple(
+                    held[kind] for kind in _reviewed_kinds(view) if kind in held
+                ),
+                input_documents={k: held[k] for k in view.step.inputs if k in held},
             )
         )
     return Board(columns=columns, instances=active, filters=filters, total_open=len(views))
+
+
+def _reviewed_kinds(view: TaskView) -> tuple[str, ...]:
+    """The document kinds a review card reviews: the outputs of the step it `reviews`."""
+    if view.step.reviews is None:
+        return ()
+    definition = definition_for(view.task.instance)
+    return definition.step(view.step.reviews).outputs
+
+
+def _returns_by_instance(views: Sequence[TaskView]) -> dict[int, list[Task]]:
+    """Every returned task of the instances of later rounds on the board, oldest first."""
+    ids = {view.task.instance_id for view in views if view.task.iteration > 1}
+    found: dict[int, list[Task]] = {}
+    if not ids:
+        return found
+    for task in db.session.scalars(
+        sa.select(Task)
+        .where(Task.instance_id.in_(ids), Task.outcome == TaskOutcome.RETURNED)
+        .order_by(Task.id)
+    ):
+        found.setdefault(task.instance_id, []).append(task)
+    return found
+
+
+def _arahan_of(task: Task, returns: list[Task]) -> Task | None:
+    """The return that opened this round: the measurement's latest before the task opened."""
+    if task.iteration < 2:
+        return None
+    earlier = [returned for returned in returns if returned.id < task.id]
+    return earlier[-1] if earlier else None
+
+
+def _latest_documents(views: Sequence[TaskView]) -> dict[int, dict[str, Document]]:
+    """The latest version of each document kind the cards link, per instance, in one query."""
+    kinds = {kind for view in views for kind in (*view.step.inputs, *_reviewed_kinds(view))}
+    ids = {view.task.instance_id for view in views}
+    latest: dict[int, dict[str, Document]] = {}
+    if not kinds or not ids:
+        return latest
+    for document in db.session.scalars(
+        sa.select(Document)
+        .where(Document.instance_id.in_(ids), Document.kind.in_(sorted(kinds)))
+        .order_by(Document.instance_id, Document.version, Document.id)
+    ):
+        latest.setdefault(document.instance_id, {})[document.kind] = document
+    return latest
