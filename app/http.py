@@ -16,6 +16,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     jsonify,
     make_response,
     render_template,
@@ -33,6 +34,7 @@ from app.auth import bearer_token
 from app.database import SAFE_METHODS
 from app.errors import DomainError, render_message
 from app.extensions import csrf, db
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +67,13 @@ def wants_page() -> bool:
 
 def request_language() -> str:
     """Answer the language of this request's messages: the pages always speak Bahasa
-    Indonesia; the API answers "en" when the client prefers English, else Indonesian."""
-    if wants_page():
-        return "id"
-    return request.accept_languages.best_match(["id", "en"]) or "id"
+    Indonesia; the API answers "en" when the client prefers English, else Indonesian.
+    Outside a request (the CLI, a PDF rendered by a command) it is Indonesian.
+
+    Flask-Babel's locale selector too (app/i18n.py): the one place that decides."""
+    if not has_request_context() or wants_page():
+        return DEFAULT_LANGUAGE
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def client_ip() -> str | None:

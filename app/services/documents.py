@@ -15,8 +15,9 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
-from app.errors import DomainError, not_found
+from app.errors import DomainError, Phrase, not_found
 from app.extensions import db
+from app.i18n import N_
 from app.models import Document, Task, User
 from app.services import audit
 from app.services.blob_hygiene import touch_or_place, track_new_blob
@@ -220,7 +221,7 @@ def get_document(document_id: int) -> Document:
     """Return document `document_id` or raise 404."""
     document = db.session.get(Document, document_id)
     if document is None:
-        raise not_found(f"Document {document_id}")
+        raise not_found(Phrase(N_("Document {id}"), id=document_id))
     return document
 
 
@@ -238,4 +239,4 @@ def open_content(document: Document, store: BlobStore) -> BinaryIO:
     try:
         return store.open(document.sha256)
     except FileNotFoundError:
-        raise not_found(f"Content of document {document.id}") from None
+        raise not_found(Phrase(N_("Content of document {id}"), id=document.id)) from None

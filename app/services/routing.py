@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import DomainError, not_found
+from app.errors import DomainError, Phrase, not_found
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     ADMIN,
     Document,
@@ -173,7 +174,7 @@ def get_task(task_id: int) -> Task:
     """Return task `task_id` or raise 404."""
     task = db.session.get(Task, task_id)
     if task is None:
-        raise not_found(f"Task {task_id}")
+        raise not_found(Phrase(N_("Task {id}"), id=task_id))
     return task
 
 
@@ -181,7 +182,7 @@ def get_instance(instance_id: int) -> Instance:
     """Return instance `instance_id` or raise 404."""
     instance = db.session.get(Instance, instance_id)
     if instance is None:
-        raise not_found(f"Instance {instance_id}")
+        raise not_found(Phrase(N_("Instance {id}"), id=instance_id))
     return instance
 
 
