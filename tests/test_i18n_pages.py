@@ -43,7 +43,9 @@ def english_only_words() -> set[str]:
     return english - indonesian
 
 
-ENGLISH_ONLY = english_only_words()
+# Words of the pages' own Indonesian text that English msgids use too: a key's name.
+ON_INDONESIAN_PAGES = {"enter"}
+ENGLISH_ONLY = english_only_words() - ON_INDONESIAN_PAGES
 
 
 def english_in(text: str) -> set[str]:

@@ -131,10 +131,19 @@ def file_type_of(filename: str, head: bytes) -> FileType:
     ext = Path(filename).suffix.lower()
     file_type = ALLOWED_TYPES.get(ext)
     if file_type is None:
-        raise DomainError(415, "unsupported_media_type", reason=f"extension {ext or '(none)'!r}")
+        raise DomainError(415, "unsupported_media_type", reason=_extension(ext))
     if not any(head.startswith(magic) for magic in file_type.magic):
-        raise DomainError(415, "unsupported_media_type", reason=f"content is not {ext}")
+        raise DomainError(
+            415, "unsupported_media_type", reason=Phrase(N_("content is not {ext}"), ext=ext)
+        )
     return file_type
+
+
+def _extension(ext: str) -> Phrase:
+    """Name a refused file extension (or its absence) for the message."""
+    if not ext:
+        return Phrase(N_("no file extension"))
+    return Phrase(N_("extension {ext!r}"), ext=ext)
 
 
 def ensure_can_attach(task: Task, kind: str, actor: User, ip: str | None = None) -> Step:

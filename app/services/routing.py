@@ -85,14 +85,18 @@ def startable_versions(user: User) -> list[SopVersion]:
 
 def _check_past(at: datetime, now: datetime, code: str, earliest: datetime | None) -> None:
     if at.tzinfo is None:
-        raise DomainError(422, code, reason="a time zone offset is required")
+        raise DomainError(422, code, reason=Phrase(N_("a time zone offset is required")))
     if at > now + CLOCK_SKEW:
-        raise DomainError(422, code, reason="it lies in the future")
+        raise DomainError(422, code, reason=Phrase(N_("it lies in the future")))
     if at < EARLIEST_TIME:
-        raise DomainError(422, code, reason="it lies before the year 2000")
+        raise DomainError(422, code, reason=Phrase(N_("it lies before the year 2000")))
     if earliest is not None and at < earliest:
         raise DomainError(
-            422, code, reason=f"it is before the task was opened ({earliest.isoformat()})"
+            422,
+            code,
+            reason=Phrase(
+                N_("it is before the task was opened ({opened})"), opened=earliest.isoformat()
+            ),
         )
 
 
