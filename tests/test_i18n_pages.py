@@ -250,3 +250,21 @@ def test_a_server_error_page_is_indonesian(refusing_app):
     text = visible_main(response.text)
     assert "Terjadi kesalahan pada server; sudah dicatat." in text
     assert english_in(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "locale", "required"),
+    [
+        ("/", ENGLISH, "id", "Wajib diisi."),
+        ("/api/v1/me", ENGLISH, "en", "This field is required."),
+        ("/api/v1/me", {}, "id", "Wajib diisi."),
+    ],
+)
+def test_flask_babel_follows_the_edge(sqlite_app, path, headers, locale, required):
+    """Does Flask-Babel take its locale from the edge's request_language and read the same
+    catalogue (for gettext in views and templates)?"""
+    import flask_babel
+
+    with sqlite_app.test_request_context(path, headers=headers):
+        assert str(flask_babel.get_locale()) == locale
+        assert flask_babel.gettext("This field is required.") == required
