@@ -32,9 +32,9 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth import bearer_token
 from app.database import SAFE_METHODS
-from app.errors import DomainError, render_message
+from app.errors import DomainError, Phrase, render_message
 from app.extensions import csrf, db
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
 
 log = logging.getLogger(__name__)
 
@@ -258,10 +258,10 @@ def _is_json_syntax_error(messages) -> bool:
     return isinstance(messages, dict) and "Invalid JSON body." in str(messages.get("json", ""))
 
 
-def _reason(messages) -> str:
+def _reason(messages) -> Phrase:
     if isinstance(messages, dict) and "json" in messages:
-        return "invalid JSON body"
-    return "the request could not be understood"
+        return Phrase(N_("invalid JSON body"))
+    return Phrase(N_("the request could not be understood"))
 
 
 def handle_unexpected(error: Exception) -> Response:

@@ -144,3 +144,20 @@ def test_adopt_refuses_pairs_whose_placeholders_differ(tmp_path, monkeypatch):
 def test_the_errors_module_names_the_adopt_command():
     """Does app/errors.py tell a new code's author how to add its message?"""
     assert "python -m app.i18n_tools adopt" in errors.__doc__
+
+
+def test_a_read_only_installation_compiles_elsewhere(scratch_translations, monkeypatch, tmp_path):
+    """When translations/ cannot be written, is the catalogue compiled into a folder of the
+    temporary directory, and read from there?"""
+    write = i18n._write_atomically
+
+    def read_only_here(path, content):
+        if path.is_relative_to(scratch_translations):
+            raise PermissionError(13, "Read-only file system")
+        write(path, content)
+
+    monkeypatch.setattr(i18n, "_write_atomically", read_only_here)
+    monkeypatch.setattr(i18n.tempfile, "gettempdir", lambda: str(tmp_path))
+    folder = i18n.compiled_directory.__wrapped__()
+    assert folder.is_relative_to(tmp_path)
+    assert (folder / "id" / "LC_MESSAGES" / "messages.mo").exists()

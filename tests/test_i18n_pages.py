@@ -268,3 +268,23 @@ def test_flask_babel_follows_the_edge(sqlite_app, path, headers, locale, require
     with sqlite_app.test_request_context(path, headers=headers):
         assert str(flask_babel.get_locale()) == locale
         assert flask_babel.gettext("This field is required.") == required
+
+
+def test_a_bad_request_page_gives_its_reason_in_indonesian(refusing_app):
+    """Does a request the edge cannot understand (400) say so in Indonesian on a page, and
+    in English to an API client that asks for it?"""
+    from werkzeug.exceptions import BadRequest
+
+    def unreadable():
+        raise BadRequest()
+
+    refusing_app.add_url_rule("/_unreadable", "unreadable", unreadable)
+    refusing_app.add_url_rule("/api/_unreadable", "api_unreadable", unreadable)
+    client = refusing_app.test_client()
+    page = client.get("/_unreadable", headers=ENGLISH)
+    assert page.status_code == 400
+    text = visible_main(page.text)
+    assert "Permintaan tidak dapat dibaca: permintaan tidak dapat dipahami" in text
+    assert english_in(text) == set()
+    answer = client.get("/api/_unreadable", headers=ENGLISH).get_json()["error"]
+    assert answer["message"] == "Malformed request: the request could not be understood"
