@@ -44,9 +44,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
         configure_sqlite(db.engine)
 
-    from app import auth, cli, headers, http, web
+    from app import auth, cli, headers, http, i18n, web
     from app.api import init_api
 
+    i18n.init_app(app)
     auth.init_app(app)
     init_api(app)
     web.init_app(app)

@@ -1,5 +1,6 @@
 """Extensions, created unbound and bound to the app in the factory."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -30,5 +31,7 @@ def _client_key() -> str:
     return client_ip() or "unknown"
 
 
+# The catalogue's locale for the request (app/i18n.py binds it).
+babel = Babel()
 limiter = Limiter(key_func=_client_key, default_limits=[])
 api = Api()

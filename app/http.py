@@ -16,6 +16,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     jsonify,
     make_response,
     render_template,
@@ -31,8 +32,9 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth import bearer_token
 from app.database import SAFE_METHODS
-from app.errors import DomainError, render_message
+from app.errors import DomainError, Phrase, render_message
 from app.extensions import csrf, db
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +67,13 @@ def wants_page() -> bool:
 
 def request_language() -> str:
     """Answer the language of this request's messages: the pages always speak Bahasa
-    Indonesia; the API answers "en" when the client prefers English, else Indonesian."""
-    if wants_page():
-        return "id"
-    return request.accept_languages.best_match(["id", "en"]) or "id"
+    Indonesia; the API answers "en" when the client prefers English, else Indonesian.
+    Outside a request (the CLI, a PDF rendered by a command) it is Indonesian.
+
+    Flask-Babel's locale selector too (app/i18n.py): the one place that decides."""
+    if not has_request_context() or wants_page():
+        return DEFAULT_LANGUAGE
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def client_ip() -> str | None:
@@ -253,10 +258,10 @@ def _is_json_syntax_error(messages) -> bool:
     return isinstance(messages, dict) and "Invalid JSON body." in str(messages.get("json", ""))
 
 
-def _reason(messages) -> str:
+def _reason(messages) -> Phrase:
     if isinstance(messages, dict) and "json" in messages:
-        return "invalid JSON body"
-    return "the request could not be understood"
+        return Phrase(N_("invalid JSON body"))
+    return Phrase(N_("the request could not be understood"))
 
 
 def handle_unexpected(error: Exception) -> Response:

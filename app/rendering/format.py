@@ -9,27 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import dates as babel_dates
 from flask import Flask
 
 from app.services.office_calendar import office_timezone
 from app.services.periods import parse_period
 
 DASH = "–"
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+# Dates are written with Babel's CLDR data for Bahasa Indonesia ("Senin, 2 Maret 2026").
+LOCALE = "id"
 ROMAN = ("I", "II", "III", "IV")
 
 
@@ -95,8 +83,8 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return DASH
     if isinstance(value, datetime):
-        value = value.astimezone(office_timezone())
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+        value = value.astimezone(office_timezone()).date()
+    return babel_dates.format_date(value, "d MMMM y", locale=LOCALE)
 
 
 def format_datetime(value: datetime | None, with_day: bool = False) -> str:
@@ -104,9 +92,8 @@ def format_datetime(value: datetime | None, with_day: bool = False) -> str:
     "Senin, 2 Maret 2026 07.30"."""
     if value is None:
         return DASH
-    local = value.astimezone(office_timezone())
-    text = f"{format_date(local)} {local:%H.%M}"
-    return f"{DAYS[local.weekday()]}, {text}" if with_day else text
+    pattern = "EEEE, d MMMM y HH.mm" if with_day else "d MMMM y HH.mm"
+    return babel_dates.format_datetime(value, pattern, tzinfo=office_timezone(), locale=LOCALE)
 
 
 def format_duration(minutes: int | None) -> str:

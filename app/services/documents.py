@@ -16,8 +16,9 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 
-from app.errors import DomainError, not_found
+from app.errors import DomainError, Phrase, not_found
 from app.extensions import db
+from app.i18n import N_
 from app.models import Document, Task, User, utcnow
 from app.services import audit
 from app.services.blob_hygiene import touch_or_place, track_new_blob
@@ -134,10 +135,19 @@ def file_type_of(filename: str, head: bytes) -> FileType:
     ext = Path(filename).suffix.lower()
     file_type = ALLOWED_TYPES.get(ext)
     if file_type is None:
-        raise DomainError(415, "unsupported_media_type", reason=f"extension {ext or '(none)'!r}")
+        raise DomainError(415, "unsupported_media_type", reason=_extension(ext))
     if not any(head.startswith(magic) for magic in file_type.magic):
-        raise DomainError(415, "unsupported_media_type", reason=f"content is not {ext}")
+        raise DomainError(
+            415, "unsupported_media_type", reason=Phrase(N_("content is not {ext}"), ext=ext)
+        )
     return file_type
+
+
+def _extension(ext: str) -> Phrase:
+    """Name a refused file extension (or its absence) for the message."""
+    if not ext:
+        return Phrase(N_("no file extension"))
+    return Phrase(N_("extension {ext!r}"), ext=ext)
 
 
 def ensure_can_attach(task: Task, kind: str, actor: User, ip: str | None = None) -> Step:
@@ -289,7 +299,7 @@ def get_document(document_id: int) -> Document:
     """Return document `document_id` or raise 404."""
     document = db.session.get(Document, document_id)
     if document is None:
-        raise not_found(f"Document {document_id}")
+        raise not_found(Phrase(N_("Document {id}"), id=document_id))
     return document
 
 
@@ -307,4 +317,4 @@ def open_content(document: Document, store: BlobStore) -> BinaryIO:
     try:
         return store.open(document.sha256)
     except FileNotFoundError:
-        raise not_found(f"Content of document {document.id}") from None
+        raise not_found(Phrase(N_("Content of document {id}"), id=document.id)) from None

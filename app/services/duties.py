@@ -15,8 +15,9 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from app.errors import DomainError
+from app.errors import DomainError, Phrase
 from app.extensions import db
+from app.i18n import N_
 from app.models import Task, TaskOutcome, TaskStatus, User
 from app.services import audit
 from app.services.sop_definitions import SopDefinition, Step, definition_of
@@ -46,8 +47,7 @@ class Conflict:
             },
             step=step.no,
             by_step=self.by_task.step_no,
-            verb_id="menyelesaikan" if finished else "menyetujui",
-            verb_en="finished" if finished else "approved",
+            verb=Phrase(N_("finished") if finished else N_("approved")),
             actors=", ".join(definition.actor_names(step.actors)),
             task=task.id,
         )

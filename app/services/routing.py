@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import DomainError, not_found
+from app.errors import DomainError, Phrase, not_found
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     ADMIN,
     Document,
@@ -86,14 +87,18 @@ def startable_versions(user: User) -> list[SopVersion]:
 def check_past(at: datetime, now: datetime, code: str, earliest: datetime | None) -> None:
     """Refuse (422 `code`) a paper-trail time in the future, before 2000 or before `earliest`."""
     if at.tzinfo is None:
-        raise DomainError(422, code, reason="a time zone offset is required")
+        raise DomainError(422, code, reason=Phrase(N_("a time zone offset is required")))
     if at > now + CLOCK_SKEW:
-        raise DomainError(422, code, reason="it lies in the future")
+        raise DomainError(422, code, reason=Phrase(N_("it lies in the future")))
     if at < EARLIEST_TIME:
-        raise DomainError(422, code, reason="it lies before the year 2000")
+        raise DomainError(422, code, reason=Phrase(N_("it lies before the year 2000")))
     if earliest is not None and at < earliest:
         raise DomainError(
-            422, code, reason=f"it is before the task was opened ({earliest.isoformat()})"
+            422,
+            code,
+            reason=Phrase(
+                N_("it is before the task was opened ({opened})"), opened=earliest.isoformat()
+            ),
         )
 
 
@@ -175,7 +180,7 @@ def get_task(task_id: int) -> Task:
     """Return task `task_id` or raise 404."""
     task = db.session.get(Task, task_id)
     if task is None:
-        raise not_found(f"Task {task_id}")
+        raise not_found(Phrase(N_("Task {id}"), id=task_id))
     return task
 
 
@@ -183,7 +188,7 @@ def get_instance(instance_id: int) -> Instance:
     """Return instance `instance_id` or raise 404."""
     instance = db.session.get(Instance, instance_id)
     if instance is None:
-        raise not_found(f"Instance {instance_id}")
+        raise not_found(Phrase(N_("Instance {id}"), id=instance_id))
     return instance
 
 

@@ -22,7 +22,12 @@ class LoginForm(FlaskForm):
 class MoveForm(FlaskForm):
     """Complete a step, or approve / return a review."""
 
-    decision = HiddenField(validators=[Optional(), AnyOf(["approve", "return"])])
+    decision = HiddenField(
+        validators=[
+            Optional(),
+            AnyOf(["approve", "return"], message="Pilih setujui atau kembalikan."),
+        ]
+    )
     note = TextAreaField("Catatan / arahan", validators=[Optional(), Length(max=4000)])
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 

@@ -15,8 +15,9 @@ from xml.etree.ElementTree import ParseError
 
 import sqlalchemy as sa
 
-from app.errors import DomainError, render_message
+from app.errors import DomainError, Phrase, render_message
 from app.extensions import db
+from app.i18n import N_
 from app.models import Indicator, IndicatorValue, User, utcnow
 from app.services import audit
 from app.services.indicators.arithmetic import refuse_realization_on_zero_target
@@ -124,8 +125,9 @@ class ImportResult:
     updated: int
 
 
-def unreadable(reason: str) -> DomainError:
-    return DomainError(422, "import_unreadable", reason=reason)
+def unreadable(reason: str, **params) -> DomainError:
+    """The refusal of an import that cannot be read: `reason` a msgid of the catalogue."""
+    return DomainError(422, "import_unreadable", reason=Phrase(reason, **params))
 
 
 # --- reading the rows --------------------------------------------------------------------
@@ -143,7 +145,7 @@ def _canonical(data: Mapping[str, Any]) -> dict[str, Any]:
 def rows_from_json(rows: Any) -> list[ImportRow]:
     """Read the rows of a JSON import: a list of objects."""
     if not isinstance(rows, list):
-        raise unreadable("rows must be a list of objects")
+        raise unreadable(N_("rows must be a list of objects"))
     return [
         ImportRow(row=n, fields=_canonical(item) if isinstance(item, dict) else {"_bad": item})
         for n, item in enumerate(rows, start=1)
@@ -169,19 +171,19 @@ def rows_from_csv(text: str) -> list[ImportRow]:
             if len(rows) > MAX_IMPORT_ROWS:
                 break
     except csv.Error as error:
-        raise unreadable(f"not a CSV file ({error})") from None
+        raise unreadable(N_("not a CSV file ({error})"), error=error) from None
     return rows
 
 
 def _header_names(header: list[str] | None) -> list[str | None]:
     """The canonical field of each column of a CSV header (None for a column not used)."""
     if header is None:
-        raise unreadable("the file is empty")
+        raise unreadable(N_("the file is empty"))
     names = [ALIASES.get(h.strip().lower()) for h in header]
     if "indicator" not in names or "period" not in names:
-        raise unreadable("the header must name the columns indicator (or code) and period")
+        raise unreadable(N_("the header must name the columns indicator (or code) and period"))
     if "realization" not in names and "target" not in names:
-        raise unreadable("the header must have a realization or a target column")
+        raise unreadable(N_("the header must have a realization or a target column"))
     return names
 
 
@@ -298,13 +300,13 @@ def rows_from_file(filename: str | None, content: bytes) -> tuple[list[ImportRow
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise unreadable("the file is not UTF-8 text") from None
+        raise unreadable(N_("the file is not UTF-8 text")) from None
     looks_json = text.lstrip()[:1] in ("{", "[")
     if (filename or "").lower().endswith(".json") or looks_json:
         try:
             data = json.loads(text)
         except (ValueError, RecursionError):
-            raise unreadable("not valid JSON") from None
+            raise unreadable(N_("not valid JSON")) from None
         if isinstance(data, dict):
             data = data.get("rows")
         return rows_from_json(data), "json"
@@ -461,9 +463,9 @@ def import_values(
     value leaves the stored one as it is."""
     require_writer(actor)
     if not rows:
-        raise unreadable("there are no data rows")
+        raise unreadable(N_("there are no data rows"))
     if len(rows) > MAX_IMPORT_ROWS:
-        raise unreadable(f"more than {MAX_IMPORT_ROWS} rows")
+        raise unreadable(N_("more than {limit} rows"), limit=MAX_IMPORT_ROWS)
     plan = _ImportCheck.for_rows(rows)
     for row in rows:
         plan.check(row)

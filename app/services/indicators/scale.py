@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.errors import DomainError
+from app.errors import DomainError, Phrase
 from app.extensions import db
+from app.i18n import N_
 from app.models import CategoryBand, User
 from app.services import audit
 
@@ -113,9 +114,8 @@ def replace_category_scale(
         raise DomainError(
             422,
             "invalid_scale",
-            details={"problems": [SCALE_PROBLEMS[p][1] for p in problems], "codes": problems},
-            masalah="; ".join(SCALE_PROBLEMS[p][0] for p in problems),
-            problems="; ".join(SCALE_PROBLEMS[p][1] for p in problems),
+            details={"problems": [SCALE_PROBLEMS[p] for p in problems], "codes": problems},
+            problems=Phrase(*(SCALE_PROBLEMS[p] for p in problems), separator="; "),
         )
     before = _audit_view(current_bands())
     db.session.execute(sa.delete(CategoryBand))
@@ -160,21 +160,12 @@ def _audit_view(bands: Sequence[Band]) -> list[tuple[str, str, str | None]]:
     ]
 
 
-# What can be wrong with a scale: (Indonesian, English).
+# What can be wrong with a scale (msgids of the catalogue, translations/).
 SCALE_PROBLEMS = {
-    "too_few_bands": (
-        "skala memerlukan paling sedikit dua predikat",
-        "the scale needs at least two bands",
-    ),
-    "duplicate_codes": ("kode predikat harus berbeda satu sama lain", "band codes must be unique"),
-    "duplicate_bounds": (
-        "dua predikat tidak boleh berawal dari capaian yang sama",
-        "two bands cannot start at the same achievement",
-    ),
-    "lowest_band": (
-        "tepat satu predikat harus tanpa batas bawah (predikat terendah)",
-        "exactly one band must have no lower bound (the lowest band)",
-    ),
+    "too_few_bands": N_("the scale needs at least two bands"),
+    "duplicate_codes": N_("band codes must be unique"),
+    "duplicate_bounds": N_("two bands cannot start at the same achievement"),
+    "lowest_band": N_("exactly one band must have no lower bound (the lowest band)"),
 }
 
 

@@ -14,7 +14,7 @@ from app.web import bp
 from app.web.admin import admin_page, admin_required
 
 PER_PAGE = 50
-TOO_LONG = "Terlalu panjang (paling banyak {max} karakter)."
+TOO_LONG = "Terlalu panjang (paling banyak %(max)d karakter)."
 EXPORT_LABELS = {"csv": "CSV", "jsonl": "JSON Lines", "pdf": "PDF", "xes": "XES"}
 
 
