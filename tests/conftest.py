@@ -177,6 +177,19 @@ def app(engine_name, request, tmp_path):
 
 
 @pytest.fixture
+def own_sqlite_app(shared_sqlite_app, tmp_path):
+    """An app of this test's own on SQLite, for a test that adds routes to it (a shared app
+    refuses new routes once it has served a request)."""
+    path = tmp_path / "own.db"
+    shutil.copyfile(shared_sqlite_app.template, path)
+    app = create_app(_config(f"sqlite:///{path}", tmp_path / "blobs"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def sqlite_app(shared_sqlite_app, tmp_path):
     """The app on SQLite only, for tests that are about something other than the engine."""
     yield shared_sqlite_app.fresh(tmp_path)

@@ -76,15 +76,15 @@ def visible_main(page: str) -> str:
 
 
 @pytest.fixture
-def refusing_app(sqlite_app):
+def refusing_app(own_sqlite_app):
     """The app with a page and an API call that refuse with any code: /_refuse/<code>."""
 
     def refuse(key: str):
         raise DomainError(422, key.split("/", 1)[0], **sample_params(key))
 
-    sqlite_app.add_url_rule("/_refuse/<path:key>", "page_refusal", refuse)
-    sqlite_app.add_url_rule("/api/_refuse/<path:key>", "api_refusal", refuse)
-    return sqlite_app
+    own_sqlite_app.add_url_rule("/_refuse/<path:key>", "page_refusal", refuse)
+    own_sqlite_app.add_url_rule("/api/_refuse/<path:key>", "api_refusal", refuse)
+    return own_sqlite_app
 
 
 def test_the_catalogue_knows_english_words_to_look_for():
@@ -216,7 +216,7 @@ def test_the_empty_login_is_indonesian(client, users):
     ("method", "path", "status", "message"),
     [
         ("get", "/tidak-ada", 404, "Halaman tidak ditemukan."),
-        ("post", "/verify", 405, "Metode tidak diizinkan."),
+        ("post", "/kinerja", 405, "Metode tidak diizinkan."),
         ("post", "/login", 400, "Token keamanan formulir (CSRF) hilang atau kedaluwarsa."),
     ],
 )
