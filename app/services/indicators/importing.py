@@ -232,11 +232,11 @@ def rows_from_xlsx(content: bytes) -> list[ImportRow]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (*XLSX_ERRORS, InvalidFileException):
-        raise unreadable("not a readable .xlsx workbook") from None
+        raise unreadable(N_("not a readable .xlsx workbook")) from None
     try:
         return _xlsx_rows(book)
     except XLSX_ERRORS:
-        raise unreadable("not a readable .xlsx workbook") from None
+        raise unreadable(N_("not a readable .xlsx workbook")) from None
     finally:
         book.close()
 
@@ -258,8 +258,10 @@ def _xlsx_rows(book) -> list[ImportRow]:
                 break
         return rows
     raise unreadable(
-        "no sheet has a header row naming the columns indicator (or code), period, and "
-        "realization or target"
+        N_(
+            "no sheet has a header row naming the columns indicator (or code), period, and "
+            "realization or target"
+        )
     )
 
 
