@@ -150,7 +150,8 @@ def test_second_sop_on_the_board(second_sop, api):
     assert page.login("pptk").status_code == 302
     html = page.get("/").text
     lanes = re.findall(r'<h2 id="lane-(\w+)">', html)
-    assert lanes == ["anggota", "kasi", "sekcam", "camat", "pptk", "bendahara"]
+    # The signed-in user's own lane first, then the others in the definitions' order.
+    assert lanes == ["pptk", "anggota", "kasi", "sekcam", "camat", "bendahara"]
     assert "Pejabat Pelaksana Teknis Kegiatan" in html and "Bendahara Pengeluaran" in html
     pptk_lane = re.search(
         r'<section class="column" aria-labelledby="lane-pptk">.*?</section>', html, re.S
