@@ -84,14 +84,24 @@ def postgres_database(tmp_path_factory):
     server.dispose()
 
 
-def _truncate_postgres(connection) -> None:
+def _empty_postgres(connection) -> None:
+    """Delete every row and restart every sequence, in one round trip.
+
+    DELETE with the foreign-key triggers off (replica role) is about ten times faster than
+    TRUNCATE on tables this small, which matters when it runs before every test."""
     tables = connection.execute(
         sa.text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
         )
     ).scalars()
-    connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    deletes = "".join(f'DELETE FROM "{table}";' for table in tables)
+    connection.exec_driver_sql(
+        "SET LOCAL session_replication_role = replica;"
+        + deletes
+        + "SELECT setval(oid, 1, false) FROM pg_class "
+        "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace;"
+    )
 
 
 @pytest.fixture(params=ENGINES)
@@ -107,7 +117,7 @@ class SharedApp:
     than most tests, so each xdist worker builds one app per engine and `fresh()` puts it back
     to its first state: the configuration as built (tests may change it), a new document
     store, the rate limits and the audit key cache emptied, and the database as migrated with
-    the reference data loaded — a copy of a template file on SQLite, truncated tables and the
+    the reference data loaded — a copy of a template file on SQLite, emptied tables and the
     reference data again on PostgreSQL.
     """
 
@@ -140,7 +150,7 @@ class SharedApp:
                     shutil.copyfile(self.journal, tmp_path / JOURNAL)
             else:
                 with db.engine.begin() as connection:
-                    _truncate_postgres(connection)
+                    _empty_postgres(connection)
                 load_reference_data()
                 db.session.remove()
         return app

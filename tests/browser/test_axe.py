@@ -58,6 +58,7 @@ def violations_on(page: Page, axe_source: str) -> list[str]:
     return lines
 
 
+@pytest.mark.slow  # a tour of every page of the product, at each width
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_no_serious_violation_on_any_page(product, new_page, axe_source, size):  # noqa: F811
     """Does axe-core find no serious or critical violation on any page of the product?"""

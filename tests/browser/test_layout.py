@@ -160,6 +160,7 @@ def visit(new_page, viewport: dict, role: str | None, path: str) -> Page:
     return page
 
 
+@pytest.mark.slow  # a tour of every page of the product, at each width
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_every_page_fits_the_screen(product, new_page, size):
     """At 1366 and 390 px, does every element of every page stay within the screen's width,
