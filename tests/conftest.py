@@ -85,23 +85,16 @@ def postgres_database(tmp_path_factory):
 
 
 def _empty_postgres(connection) -> None:
-    """Delete every row and restart every sequence, in one round trip.
-
-    DELETE with the foreign-key triggers off (replica role) is about ten times faster than
-    TRUNCATE on tables this small, which matters when it runs before every test."""
+    """Empty every table and restart its ids. TRUNCATE, not a faster DELETE: fresh table
+    files keep rows in insertion order, as a test reading without ORDER BY has always seen
+    (a DELETE lets reused space reorder them, which made such a test flaky)."""
     tables = connection.execute(
         sa.text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
         )
     ).scalars()
-    deletes = "".join(f'DELETE FROM "{table}";' for table in tables)
-    connection.exec_driver_sql(
-        "SET LOCAL session_replication_role = replica;"
-        + deletes
-        + "SELECT setval(oid, 1, false) FROM pg_class "
-        "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace;"
-    )
+    connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=ENGINES)

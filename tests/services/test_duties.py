@@ -59,7 +59,11 @@ def approve(runner, api, task: dict, as_: str) -> dict:
 def refusals(app) -> list[AuditEvent]:
     with app.app_context():
         return list(
-            db.session.scalars(sa.select(AuditEvent).filter_by(action="task.self_review_refused"))
+            db.session.scalars(
+                sa.select(AuditEvent)
+                .filter_by(action="task.self_review_refused")
+                .order_by(AuditEvent.id)
+            )
         )
 
 
