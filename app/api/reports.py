@@ -36,13 +36,15 @@ class GenerateSchema(StrictSchema):
     )
 
 
-def pdf_response(content: bytes, filename: str):
-    """Answer PDF bytes inline under a safe file name, never cached by a shared cache."""
+def download_response(
+    content: bytes, media_type: str, filename: str, *, attachment: bool, fallback: str
+):
+    """Answer rendered bytes under a safe file name, never cached by a shared cache."""
     response = send_file(
         io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=False,
-        download_name=safe_filename(filename, fallback="laporan"),
+        mimetype=media_type,
+        as_attachment=attachment,
+        download_name=safe_filename(filename, fallback=fallback),
         etag=False,
         max_age=0,
     )
@@ -50,6 +52,13 @@ def pdf_response(content: bytes, filename: str):
     response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def pdf_response(content: bytes, filename: str):
+    """A PDF, shown inline."""
+    return download_response(
+        content, "application/pdf", filename, attachment=False, fallback="laporan"
+    )
 
 
 @blp.route(f"/instances/{INSTANCE}/worksheets/{SECTION}.pdf")
@@ -76,19 +85,8 @@ def get_recap(instance_id):
 
 
 def xlsx_response(content: bytes, filename: str):
-    """Answer workbook bytes as a download under a safe file name, never cached."""
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=XLSX_TYPE,
-        as_attachment=True,
-        download_name=safe_filename(filename, fallback="lembar-kerja"),
-        etag=False,
-        max_age=0,
-    )
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A workbook, as a download."""
+    return download_response(content, XLSX_TYPE, filename, attachment=True, fallback="lembar-kerja")
 
 
 @blp.route(f"/instances/{INSTANCE}/worksheets/{SECTION}.xlsx")
