@@ -13,10 +13,9 @@ import sqlalchemy as sa
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Document, SignedReport, Task, User
+from app.models import Document, Task, User
 from app.rendering.format import format_datetime
 from app.services import audit, reports
-from app.services.persistence import add_or_conflict
 from app.services.routing import CLOCK_SKEW
 from app.services.sop_definitions import Step
 
@@ -36,7 +35,12 @@ def record_paper_signature(task: Task, step: Step, *, actor: User, ip: str | Non
     report (nothing when the report was signed in the app); answer the report or None.
 
     Called by the move that finishes the step (routing.complete_task), in its transaction."""
-    from app.services.signing import content_sha256, report_content, signed_report_of
+    from app.services.signing import (
+        content_sha256,
+        report_content,
+        signed_report_of,
+        store_signed_report,
+    )
 
     if not step.signed_outputs or signed_report_of(task.instance) is not None:
         return None
@@ -61,23 +65,9 @@ def record_paper_signature(task: Task, step: Step, *, actor: User, ip: str | Non
         "signed_on_paper": True,
         "scan_sha256": scan.sha256,
     }
-    report = SignedReport(
-        instance_id=instance.id,
-        task_id=task.id,
-        document_id=scan.id,
-        sha256=content_sha256(content),
-        file_sha256=scan.sha256,
-        content=content,
-        title=reports.REPORT_TITLE,
-        office=content["office"]["name"],
-        period=instance.period,
-        signed_by_id=signer.id,
-        signer_name=signer.full_name,
-        signer_nip=signer.nip,
-        signed_at=scan.signed_at,
-        signed_on_paper=True,
+    report = store_signed_report(
+        task, scan, content, content_sha256(content), signer, scan.signed_at, on_paper=True
     )
-    add_or_conflict(report)
     audit.record(
         "report.signed_on_paper",
         actor=actor,

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Instance, SignedReport, Task, User, utcnow
+from app.models import Document, Instance, SignedReport, Task, User, utcnow
 from app.rendering.svg.qr import qr_data_uri
 from app.services import accounts, audit, pades, reports, routing
 from app.services.documents import BlobStore, upload_document
@@ -227,22 +227,7 @@ def sign_report(
         generated=True,
         ip=ip,
     )
-    report = SignedReport(
-        instance_id=instance.id,
-        task_id=task.id,
-        document_id=document.id,
-        sha256=printed,
-        file_sha256=document.sha256,
-        content=content,
-        title=reports.REPORT_TITLE,
-        office=content["office"]["name"],
-        period=instance.period,
-        signed_by_id=actor.id,
-        signer_name=actor.full_name,
-        signer_nip=actor.nip,
-        signed_at=signed_at,
-    )
-    add_or_conflict(report)
+    report = store_signed_report(task, document, content, printed, actor, signed_at)
     move = routing.complete_task(task, actor=actor, ip=ip, now=signed_at)
     audit.record(
         "report.signed",
@@ -267,6 +252,38 @@ def sign_report(
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def store_signed_report(
+    task: Task,
+    document: Document,
+    content: dict,
+    sha256: str,
+    signer: User,
+    signed_at: datetime,
+    *,
+    on_paper: bool = False,
+) -> SignedReport:
+    """Store the signed report of `task`'s measurement: its frozen `content` and printed
+    `sha256`, the `document` holding the file, who signed and when (409 if one exists)."""
+    report = SignedReport(
+        instance_id=task.instance_id,
+        task_id=task.id,
+        document_id=document.id,
+        sha256=sha256,
+        file_sha256=document.sha256,
+        content=content,
+        title=reports.REPORT_TITLE,
+        office=content["office"]["name"],
+        period=task.instance.period,
+        signed_by_id=signer.id,
+        signer_name=signer.full_name,
+        signer_nip=signer.nip,
+        signed_at=signed_at,
+        signed_on_paper=on_paper,
+    )
+    add_or_conflict(report)
+    return report
 
 
 def signed_report_of(instance: Instance) -> SignedReport | None:
