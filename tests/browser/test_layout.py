@@ -138,7 +138,9 @@ MEASURE = """() => {
 
 
 def assert_fits(page: Page, label: str) -> None:
-    """Fail naming every element whose box reaches past the viewport's right edge."""
+    """Fail naming every element whose box reaches past the viewport's right edge (once the
+    page and its stylesheets have loaded)."""
+    page.wait_for_load_state("load")
     found = page.evaluate(MEASURE)
     problems = []
     if found["clipping"]:

@@ -20,7 +20,9 @@ def signing_card(page: Page):
 
 
 def assert_fits(page: Page, width: int) -> None:
-    """Nothing on the page reaches past the viewport's width."""
+    """Nothing on the page reaches past the viewport's width, measured once the page and its
+    stylesheets have loaded (measured earlier, a long hash is laid out without its wrapping)."""
+    page.wait_for_load_state("load")
     overflow = page.evaluate(
         """width => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > width + 1)
