@@ -2,15 +2,21 @@
 JSON line every benchmark ends with."""
 
 import json
+import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
@@ -135,3 +141,119 @@ def print_figures(figures: dict) -> None:
     """Print the run's figures as one JSON object on the last line, for runs to compare."""
     rounded = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
     print(json.dumps(rounded, ensure_ascii=False), flush=True)
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database the URL names if it is missing (SQLite makes its file
+    itself), so `--database-url postgresql+psycopg://postgres@127.0.0.1/bench` just works."""
+    url = sa.make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    maintenance = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with maintenance.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": url.database},
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        maintenance.dispose()
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class GunicornServer:
+    """The app served by gunicorn in a subprocess, as `bin/serve` serves it (wsgi:app with
+    `app.gunicorn_conf`), on a free local port; a context manager that always stops it.
+
+    The server reads its configuration from the environment (app/config.py): `env` adds to
+    the database, the blob store and the keys set here. It runs in a process group of its
+    own, so stopping it stops its workers too, even when the master hangs."""
+
+    def __init__(
+        self,
+        database_url: str,
+        storage: Path,
+        log: Path,
+        *,
+        workers: int = 2,
+        threads: int = 1,
+        env: dict[str, str] | None = None,
+    ):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers, self.threads = workers, threads
+        kind = "sync" if threads == 1 else f"gthread ({threads} threads each)"
+        self.kind = f"gunicorn, {workers} {kind} worker{'s' if workers > 1 else ''}"
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "STORAGE_DIR": str(storage),
+            "SECRET_KEY": "bench",
+            "AUDIT_KEY": "bench-audit-key-not-for-production",
+            "BASE_URL": self.url,
+            **(env or {}),
+        }
+        self.command = [
+            sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf",
+            "--workers", str(workers), "--threads", str(threads), "--timeout", "600",
+            "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "wsgi:app",
+        ]  # fmt: skip
+        self.log_path = log
+        self.process = None
+
+    def __enter__(self):
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.environment,
+            stdout=self.log,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _wait_until_up(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the server stopped: {self.log_path.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v1/health", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"the server did not answer within {seconds:.0f} s")
+
+    def stop(self) -> None:
+        """Stop the master and its workers (their process group): politely, then not."""
+        if self.process is None:
+            return
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.process = None
+        self.log.close()

@@ -1,60 +1,113 @@
-"""Benchmark the SOP's moves through the HTTP API, against the app's bare JSON endpoint.
+"""Benchmark the SOP's moves through a real server, against the app's bare JSON endpoint.
 
-Walks N measurements (default 1,000) from the first step to the signed last step through
-the JSON API, with Flask's test client over a fresh database: each step's required outputs
-are uploaded (small PDFs), then the step is completed, approved or signed, each call made
-as a user holding the step's role. Prints moves per second (a move is one complete,
-decision or sign call), uploads per second, and, measured in the same run on the same
-machine, the rate of `GET /api/v1/health`, which touches no database, as the baseline; the
-last line is one JSON object of the figures.
+Serves the app with gunicorn (2 workers, `wsgi:app` with `app.gunicorn_conf`, as `bin/serve`
+does) over a fresh SQLite file, or the database `--database-url` names (migrated first), and
+drives it over HTTP with keep-alive clients (`requests.Session`) holding bearer tokens.
+A move is one `complete`, `decision` or `sign` call; the step's required outputs are
+uploaded before it (small PDFs: set-up, not timed). Three phases:
+
+1. plain moves: one client walks measurements from step 1 to the signing step (12),
+   making 1,000 timed `complete` and `decision` calls (`--moves N`), each followed by one
+   `GET /api/v1/health` (touches no database) on the same client, so noise hits the move
+   and its baseline alike; the measurements left at the signing step become a pool;
+2. the same number of plain moves while a second client, in a thread, keeps signing the
+   pool's measurements (step 12: the Camat's password, the PDF, its PAdES signature);
+3. SQL statements per move, counted in this process with Flask's test client over the same
+   database (a gunicorn worker cannot be hooked from outside): a few measurements walked
+   with one return each, so every kind (complete, approve, return) is counted.
+
+Users are hashed with a cheap pbkdf2 (as the suite does), except the Camat, who signs: his
+password keeps the app's default method (scrypt), so a signing costs what it costs in use.
+The last line is one JSON object of the figures.
 
     .venv/bin/python bench/moves.py                      # SQLite file in a temp dir
-    .venv/bin/python bench/moves.py --quick              # a few measurements, as the suite runs it
+    .venv/bin/python bench/moves.py --quick              # a few moves, as the suite runs it
     .venv/bin/python bench/moves.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 """
 
 import argparse
+import collections
 import io
-import itertools
 import logging
+import math
 import platform
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from common import (  # noqa: E402
     PASSWORD,
+    GunicornServer,
     StatementCounter,
     Timings,
     close_app,
+    ensure_database,
     expect,
     make_app,
     print_figures,
 )
+from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app.demo import demo_pdf  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Instance, InstanceStatus, User  # noqa: E402
+from app.services.office import office_profile  # noqa: E402
+from app.services.pades import ensure_self_signed_certificate  # noqa: E402
 
-HEALTH_CALLS = 5000
-QUICK_MEASUREMENTS = 3
-QUICK_HEALTH_CALLS = 200
+MOVES = 1000
+QUICK_MOVES = 6
+POOL = 30
+QUICK_POOL = 2
+STATEMENT_SAMPLE = 3
 # The generator of an output only signing makes (API.md: POST /tasks/{id}/sign).
 SIGNING_GENERATOR = "signed_report"
 
 
-def periods():
-    """Yield every period the API accepts, over and over (each run ends before reuse)."""
+class Failed(Exception):
+    """A call the benchmark relies on did not answer as it should."""
+
+
+def all_periods() -> list[str]:
+    """Every period a measurement can run for (YYYY-Q1..Q4 and YYYY, 2000-2100): 505."""
     years = range(2000, 2101)
-    return itertools.cycle(f"{y}-Q{q}" for y in years for q in range(1, 5))
+    return [f"{y}-Q{q}" for y in years for q in range(1, 5)] + [str(y) for y in years]
 
 
-def bench_health(client, count: int, timings: Timings) -> None:
-    """Call the bare JSON endpoint `count` times."""
-    for _ in range(count):
-        expect(timings.time(client.get, "/api/v1/health"), 200)
+def free_periods(app, sop: str) -> list[str]:
+    """The periods no active measurement of the SOP holds: a database benched before keeps
+    the measurements a run leaves open, and a period has one active measurement at most."""
+    with app.app_context():
+        taken = set(
+            db.session.scalars(
+                sa.select(Instance.period).where(
+                    Instance.sop_code == sop, Instance.status == InstanceStatus.ACTIVE
+                )
+            )
+        )
+    return [period for period in all_periods() if period not in taken]
+
+
+def prepare_users(app, users: dict[str, str], certificate: Path) -> None:
+    """Give the Camat a password hashed the app's default way (he signs, and signing checks
+    it), and make the office's signing certificate before two workers would race to."""
+    with app.app_context():
+        camat = db.session.scalar(sa.select(User).where(User.username == users["camat"]))
+        camat.password_hash = generate_password_hash(PASSWORD)
+        db.session.commit()
+        profile = office_profile()
+        ensure_self_signed_certificate(
+            {"SIGNING_SELF_SIGNED_FILE": str(certificate)},
+            name=profile.name,
+            organisation=profile.government,
+            city=profile.city,
+        )
+        db.session.remove()
 
 
 def step_moves(sop: dict) -> dict[int, tuple[str, str, dict, list[str]]]:
@@ -74,124 +127,386 @@ def step_moves(sop: dict) -> dict[int, tuple[str, str, dict, list[str]]]:
     return moves
 
 
-def walk_measurements(client, sop_code, tokens, count, moves, uploads, starts, counter) -> None:
-    """Start `count` measurements and move each from the first step to the signed last one."""
-    headers = {role: {"Authorization": f"Bearer {token}"} for role, token in tokens.items()}
-    sop = expect(client.get(f"/api/v1/sops/{sop_code}", headers=headers["camat"]), 200)
-    plan = step_moves(sop)
-    period = periods()
-    report_every = max(1, count // 10)
-    for number in range(1, count + 1):
-        response = starts.time(
-            client.post,
-            "/api/v1/instances",
-            json={"sop": sop_code, "period": next(period)},
-            headers=headers["camat"],
+class Client:
+    """One keep-alive HTTP client of the server, calling as any role by its bearer token."""
+
+    def __init__(self, url: str, tokens: dict[str, str]):
+        self.url = url
+        self.session = requests.Session()
+        self.headers = {role: {"Authorization": f"Bearer {t}"} for role, t in tokens.items()}
+
+    def call(self, method: str, path: str, role: str | None, status: int = 200, **kwargs):
+        """Make the call and answer its JSON; raise Failed unless it answered `status`."""
+        headers = self.headers[role] if role else None
+        response = self.session.request(method, self.url + path, headers=headers, **kwargs)
+        if response.status_code != status:
+            raise Failed(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+        return response.json() if response.content else None
+
+    def health(self) -> None:
+        self.call("GET", "/api/v1/health", None)
+
+
+def issue_tokens(url: str, users: dict[str, str]) -> dict[str, str]:
+    """A bearer token per role, through the API (POST /api/v1/auth/token)."""
+    session = requests.Session()
+    tokens = {}
+    for role, username in users.items():
+        response = session.post(
+            f"{url}/api/v1/auth/token", json={"username": username, "password": PASSWORD}
         )
-        task = expect(response, 201)["open_tasks"][0]
-        while task:
-            role, action, body, outputs = plan[task["step_no"]]
-            for kind in outputs:
-                pdf = demo_pdf(kind, [f"Pengukuran {number}", f"Langkah {task['step_no']}"])
-                response = uploads.time(
-                    client.post,
-                    f"/api/v1/tasks/{task['id']}/documents",
-                    data={"kind": kind, "file": (io.BytesIO(pdf), "dokumen.pdf")},
-                    headers=headers[role],
-                    content_type="multipart/form-data",
-                )
-                expect(response, 201)
-            path = f"/api/v1/tasks/{task['id']}/{action}"
-            with counter.counting():
-                response = moves.time(client.post, path, json=body, headers=headers[role])
-            next_tasks = expect(response, 200)["next_tasks"]
-            task = next_tasks[0] if next_tasks else None
-        if number % report_every == 0:
-            print(f"  {number:,}/{count:,} measurements signed", file=sys.stderr, flush=True)
+        if response.status_code != 201:
+            raise Failed(f"no token for {username}: {response.status_code} {response.text}")
+        tokens[role] = response.json()["token"]
+    return tokens
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--measurements", type=int, default=1000, help="how many (1000)")
-    parser.add_argument("--quick", action="store_true", help="a short run, as the tests do")
-    parser.add_argument("--sop", default="pengukuran-kinerja", help="the SOP to walk")
-    parser.add_argument(
-        "--database-url",
-        help="a database to bench instead of a fresh SQLite file (e.g. an empty PostgreSQL "
-        "database: postgresql+psycopg://postgres@127.0.0.1/bench)",
-    )
-    args = parser.parse_args(argv)
-    if args.measurements < 1:
-        parser.error("--measurements must be at least 1")
-    count = QUICK_MEASUREMENTS if args.quick else args.measurements
-    health_calls = QUICK_HEALTH_CALLS if args.quick else HEALTH_CALLS
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+class Walker:
+    """Walks measurements through the steps, one plain move at a time; a measurement that
+    reaches the signing step joins the signing pool and the next one starts."""
 
-    with tempfile.TemporaryDirectory(prefix="sakip-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app, users, dialect = make_app(url, Path(tmp) / "blobs")
-        client = app.test_client()
-        tokens = {
-            role: expect(
-                client.post(
-                    "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
-                ),
-                201,
-            )["token"]
-            for role, username in users.items()
-        }
-        health = Timings("GET /api/v1/health")
-        moves = Timings("move")
-        uploads = Timings("upload (PDF)")
-        starts = Timings("start measurement")
-        counter = StatementCounter(app)
+    def __init__(self, client: Client, sop: str, plan: dict, periods: list[str], pool):
+        self.client, self.sop, self.plan, self.pool = client, sop, plan, pool
+        self.periods = iter(periods)
+        self.task = None
+        self.started = 0
 
-        bench_health(client, min(200, health_calls), Timings("warm-up"))
-        bench_health(client, health_calls // 2, health)
-        wall = time.perf_counter()
-        walk_measurements(client, args.sop, tokens, count, moves, uploads, starts, counter)
-        wall = time.perf_counter() - wall
-        # Half the baseline before the walk and half after, so drift shows in both.
-        bench_health(client, health_calls - health_calls // 2, health)
+    def _start(self) -> dict:
+        period = next(self.periods, None)
+        if period is None:
+            raise Failed(
+                "every period of the SOP has an active measurement: bench an empty database "
+                "(dropdb bench; createdb bench) or fewer --moves"
+            )
+        self.started += 1
+        body = {"sop": self.sop, "period": period}
+        return self.client.call("POST", "/api/v1/instances", "camat", 201, json=body)["open_tasks"][
+            0
+        ]
+
+    def _upload(self, task: dict, role: str, outputs: list[str]) -> None:
+        for kind in outputs:
+            pdf = demo_pdf(kind, [f"Pengukuran {self.started}", f"Langkah {task['step_no']}"])
+            path = f"/api/v1/tasks/{task['id']}/documents"
+            files = {"file": ("dokumen.pdf", pdf, "application/pdf")}
+            self.client.call("POST", path, role, 201, data={"kind": kind}, files=files)
+
+    def move(self, timings: Timings, health: Timings | None, spans: list | None = None) -> None:
+        """Make one timed plain move (its uploads first, untimed), then one timed health
+        call when `health` is given; `spans` collects the move's start and end."""
+        if self.task is None:
+            self.task = self._start()
+        role, action, body, outputs = self.plan[self.task["step_no"]]
+        self._upload(self.task, role, outputs)
+        path = f"/api/v1/tasks/{self.task['id']}/{action}"
+        start = time.perf_counter()
+        answer = self.client.call("POST", path, role, json=body)
+        end = time.perf_counter()
+        timings.seconds.append(end - start)
+        if spans is not None:
+            spans.append((start, end))
+        if health is not None:
+            health.time(self.client.health)
+        following = answer["next_tasks"]
+        self.task = following[0] if following else None
+        if self.task and self.plan[self.task["step_no"]][1] == "sign":
+            self.pool.append(self.task)
+            self.task = None
+
+    def fill_pool(self, size: int) -> None:
+        """Walk measurements, untimed, until `size` of them wait at the signing step."""
+        while len(self.pool) < size:
+            self.move(Timings("set-up"), None)
+
+
+class Signer(threading.Thread):
+    """A second client that signs the pool's measurements, one after the other, until told
+    to stop; it records each signing's duration and span."""
+
+    def __init__(self, client: Client, plan: dict, pool):
+        super().__init__(daemon=True)
+        self.client, self.pool = client, pool
+        self.role, _, self.body, _ = next(m for m in plan.values() if m[1] == "sign")
+        self.timings = Timings("sign (step 12)")
+        self.spans: list[tuple[float, float]] = []
+        self.idle = 0
+        self.error: BaseException | None = None
+        self.stopping = threading.Event()
+
+    def sign(self, task: dict) -> None:
+        path = f"/api/v1/tasks/{task['id']}/sign"
+        start = time.perf_counter()
+        self.client.call("POST", path, self.role, json=self.body)
+        end = time.perf_counter()
+        self.timings.seconds.append(end - start)
+        self.spans.append((start, end))
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                try:
+                    task = self.pool.popleft()
+                except IndexError:
+                    self.idle += 1
+                    self.stopping.wait(0.02)
+                    continue
+                self.sign(task)
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            self.error = error
+
+    def finish(self) -> None:
+        self.stopping.set()
+        self.join()
+        if self.error:
+            raise self.error
+
+
+def overlapping(spans: list, others: list) -> int:
+    """How many of `spans` overlap one of `others` in time."""
+    return sum(any(s < oe and os_ < e for os_, oe in others) for s, e in spans)
+
+
+def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
+    """Phases 1 and 2 over HTTP; answer their Timings and counts."""
+    tokens = issue_tokens(server.url, users)
+    mover = Client(server.url, tokens)
+    plan = step_moves(mover.call("GET", f"/api/v1/sops/{sop}", "camat"))
+    pool = collections.deque()
+    walker = Walker(mover, sop, plan, periods, pool)
+    signer = Signer(Client(server.url, {"camat": tokens["camat"]}), plan, pool)
+
+    # Warm-up, untimed: every code path once, a signing on each client's connection.
+    for _ in range(20):
+        mover.health()
+        signer.client.health()
+    walker.fill_pool(2)
+    signer.sign(pool.popleft())
+    signer.sign(pool.popleft())
+    signer.timings.seconds.clear()
+    signer.spans.clear()
+
+    plain, health = Timings("move"), Timings("GET /api/v1/health")
+    for number in range(1, moves + 1):
+        walker.move(plain, health)
+        if number % max(1, moves // 5) == 0:
+            print(f"  phase 1: {number:,}/{moves:,} moves", file=sys.stderr, flush=True)
+    walker.fill_pool(pool_size)
+
+    busy, busy_health, spans = Timings("move, signing runs"), Timings("health, signing"), []
+    signer.start()
+    try:
+        for number in range(1, moves + 1):
+            walker.move(busy, busy_health, spans)
+            if number % max(1, moves // 5) == 0:
+                print(f"  phase 2: {number:,}/{moves:,} moves", file=sys.stderr, flush=True)
+    finally:
+        signer.finish()
+    return {
+        "plain": plain,
+        "health": health,
+        "busy": busy,
+        "busy_health": busy_health,
+        "signing": signer.timings,
+        "overlapping": overlapping(spans, signer.spans),
+        "measurements": walker.started,
+        "left_in_pool": len(pool),
+    }
+
+
+class CommitWatch:
+    """Counts the statements sent after a transaction's commit, within a move: objects the
+    commit expired and the answer reloads (the issue's goal is none)."""
+
+    def __init__(self, counter: StatementCounter):
+        self.counter = counter
+        self.committed = False
+        self.after = 0
+        sa.event.listen(counter.engine, "commit", self._commit)
+        sa.event.listen(counter.engine, "before_cursor_execute", self._seen)
+
+    def _commit(self, *args) -> None:
+        if self.counter.active:
+            self.committed = True
+
+    def _seen(self, *args) -> None:
+        if self.counter.active and self.committed:
+            self.after += 1
+
+    def close(self) -> None:
+        sa.event.remove(self.counter.engine, "commit", self._commit)
+        sa.event.remove(self.counter.engine, "before_cursor_execute", self._seen)
+
+
+def count_statements(app, users, sop, periods, sample: int) -> dict:
+    """Phase 3, in this process: walk `sample` measurements to the signing step, each
+    returned once at the first decision, and count every move's SQL statements by kind."""
+    client = app.test_client()
+    headers = {}
+    for role, username in users.items():
+        body = {"username": username, "password": PASSWORD}
+        token = expect(client.post("/api/v1/auth/token", json=body), 201)["token"]
+        headers[role] = {"Authorization": f"Bearer {token}"}
+    plan = step_moves(expect(client.get(f"/api/v1/sops/{sop}", headers=headers["camat"]), 200))
+    counter = StatementCounter(app)
+    watch = CommitWatch(counter)
+    kinds = collections.defaultdict(list)
+    periods = iter(periods)
+    try:
+        # The first measurement warms the process (caches, compiled statements): not counted.
+        for number in range(sample + 1):
+            body = {"sop": sop, "period": next(periods)}
+            response = client.post("/api/v1/instances", json=body, headers=headers["camat"])
+            task = expect(response, 201)["open_tasks"][0]
+            returned = False
+            while task and plan[task["step_no"]][1] != "sign":
+                role, action, body, outputs = plan[task["step_no"]]
+                for kind in outputs:
+                    data = {"kind": kind, "file": (_pdf_file(kind), "dokumen.pdf")}
+                    path = f"/api/v1/tasks/{task['id']}/documents"
+                    expect(client.post(path, data=data, headers=headers[role]), 201)
+                kind = {"complete": "complete", "decision": "approve"}[action]
+                if action == "decision" and not returned:
+                    body, kind = {"decision": "return", "note": "Perbaiki"}, "return"
+                    returned = True
+                path = f"/api/v1/tasks/{task['id']}/{action}"
+                before, after = counter.count, watch.after
+                watch.committed = False
+                with counter.counting():
+                    response = client.post(path, json=body, headers=headers[role])
+                if number:
+                    kinds[kind].append((counter.count - before, watch.after - after))
+                following = expect(response, 200)["next_tasks"]
+                task = following[0] if following else None
+    finally:
+        watch.close()
         counter.close()
-        close_app(app)
+    counted = [c for seen in kinds.values() for c in seen]
+    return {
+        "statements_per_move": sum(c for c, _ in counted) / len(counted),
+        "statements_after_commit": sum(a for _, a in counted) / len(counted),
+        "moves_counted": len(counted),
+        **{f"statements_{k}": sum(c for c, _ in v) / len(v) for k, v in sorted(kinds.items())},
+    }
 
-    shown_url = sa.make_url(url).render_as_string(hide_password=True)
+
+def _pdf_file(kind: str) -> io.BytesIO:
+    return io.BytesIO(demo_pdf(kind, ["Pengukuran", "hitung pernyataan SQL"]))
+
+
+def report(figures: dict, timings: list[Timings], where: str, server_kind: str) -> None:
+    """The readable table before the JSON line."""
     print()
-    print(
-        f"{count:,} measurements, every step to the signature, {dialect} "
-        f"({shown_url if args.database_url else 'fresh file in a temp dir'}), "
-        f"Python {platform.python_version()}, Flask test client, one process"
-    )
+    print(f"{where}, Python {platform.python_version()}, {server_kind}, requests keep-alive")
     print()
     print(
         f"{'call':<22}{'count':>9}{'seconds':>10}{'per second':>12}"
         f"{'mean ms':>10}{'p50 ms':>9}{'p95 ms':>9}"
     )
-    for timings in (health, moves, uploads, starts):
-        print(timings.row())
+    for row in timings:
+        if row.seconds:
+            print(row.row())
     print()
-    print(f"moves per second:      {moves.rate:,.1f}")
-    print(f"health per second:     {health.rate:,.1f}  (baseline, same run)")
-    print(f"ratio move/health:     {moves.rate / health.rate:.3f}")
-    print(f"SQL statements/move:   {counter.count / len(moves.seconds):.1f}")
-    print(f"whole walk:            {wall:.1f} s")
-    print_figures(
-        {
-            "benchmark": "moves",
-            "engine": dialect,
-            "measurements": count,
-            "moves": len(moves.seconds),
-            "moves_per_s": moves.rate,
-            "baseline": "GET /api/v1/health",
-            "baseline_per_s": health.rate,
-            "ratio": moves.rate / health.rate,
-            "statements_per_move": counter.count / len(moves.seconds),
-            "p50_ms": moves.median_ms,
-            "p99_ms": moves.percentile_ms(0.99),
-            "uploads_per_s": uploads.rate,
-        }
+    print(f"moves per second:        {figures['moves_per_s']:,.1f}")
+    print(f"health per second:       {figures['baseline_per_s']:,.1f}  (baseline, interleaved)")
+    print(f"ratio move/health:       {figures['ratio']:.3f}  (goal >= 0.2)")
+    print(f"p50 / p99 plain:         {figures['p50_ms']:.1f} / {figures['p99_ms']:.1f} ms")
+    print(
+        f"p50 / p99 with signing:  {figures['p50_with_signing_ms']:.1f} / "
+        f"{figures['p99_with_signing_ms']:.1f} ms  (goal p99 <= 3x p50; "
+        f"{figures['moves_overlapping_signing']:,} of {figures['moves']:,} moves overlapped "
+        f"one of {figures['signings']:,} signings, p50 {figures['signing_p50_ms']:.0f} ms)"
     )
+    print(
+        f"SQL statements per move: {figures['statements_per_move']:.1f}  (goal <= 10; "
+        f"{figures['statements_after_commit']:.1f} after the commit; in-process)"
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--moves", "--measurements", type=int, default=MOVES, dest="moves",
+        help=f"timed plain moves per phase ({MOVES:,})",
+    )  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="a short run, as the tests do")
+    parser.add_argument("--sop", default="pengukuran-kinerja", help="the SOP to walk")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a database to bench instead of a fresh SQLite file, created if missing and "
+        "migrated (e.g. postgresql+psycopg://postgres@127.0.0.1/bench)",
+    )
+    args = parser.parse_args(argv)
+    if args.moves < 1:
+        parser.error("--moves must be at least 1")
+    moves = QUICK_MOVES if args.quick else args.moves
+    pool_size = QUICK_POOL if args.quick else POOL
+    sample = 1 if args.quick else STATEMENT_SAMPLE
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    with tempfile.TemporaryDirectory(prefix="sakip-bench-moves-") as tmp:
+        folder = Path(tmp)
+        url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+        ensure_database(url)
+        app, users, dialect = make_app(url, folder / "blobs")
+        certificate = folder / "signing-office.p12"
+        prepare_users(app, users, certificate)
+        periods = free_periods(app, args.sop)
+        # Each measurement gives 11 plain moves; the pool, the warm-up and phase 3 need more.
+        needed = math.ceil(2 * moves / 11) + pool_size + sample + 6
+        if len(periods) < needed:
+            raise SystemExit(
+                f"{len(periods)} free periods, {needed} needed: bench an empty database"
+            )
+        close_app(app)
+        server = GunicornServer(
+            url,
+            folder / "blobs",
+            folder / "server.log",
+            workers=args.workers,
+            threads=args.threads,
+            env={"SIGNING_SELF_SIGNED_FILE": str(certificate)},
+        )
+        try:
+            with server:
+                http = serve_and_move(server, users, args.sop, periods, moves, pool_size)
+        except Failed as error:
+            log = server.log_path.read_text()[-2000:]
+            raise SystemExit(f"{error}\n(the server's log ends: {log})") from error
+        counted = count_statements(app, users, args.sop, periods[http["measurements"] :], sample)
+        close_app(app)
+
+    plain, health, busy, signing = http["plain"], http["health"], http["busy"], http["signing"]
+    figures = {
+        "benchmark": "moves",
+        "engine": dialect,
+        "server": server.kind,
+        "moves": moves,
+        "moves_per_s": plain.rate,
+        "baseline": "GET /api/v1/health",
+        "baseline_per_s": health.rate,
+        "ratio": plain.rate / health.rate,
+        "p50_ms": plain.median_ms,
+        "p99_ms": plain.percentile_ms(0.99),
+        "baseline_p50_ms": health.median_ms,
+        "p50_with_signing_ms": busy.median_ms,
+        "p99_with_signing_ms": busy.percentile_ms(0.99),
+        "p99_over_p50_with_signing": busy.percentile_ms(0.99) / busy.median_ms,
+        "moves_overlapping_signing": http["overlapping"],
+        "signings": len(signing.seconds),
+        "signing_p50_ms": signing.median_ms if signing.seconds else 0.0,
+        "measurements": http["measurements"],
+        **counted,
+    }
+    shown = sa.make_url(url).render_as_string(hide_password=True)
+    where = f"{moves:,} plain moves a phase on {dialect} " + (
+        f"({shown})" if args.database_url else "(fresh file in a temp dir)"
+    )
+    report(figures, [health, plain, http["busy_health"], busy, signing], where, server.kind)
+    print_figures(figures)
     return 0
 
 
