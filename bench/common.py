@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,19 +241,17 @@ class GunicornServer:
                 time.sleep(0.2)
         raise SystemExit(f"the server did not answer within {seconds:.0f} s")
 
-    def stop(self) -> None:
-        """Stop the master and its workers (their process group): politely, then not."""
+    def stop(self, grace: float = 3) -> None:
+        """Stop the master and its workers (their process group): politely, then, after
+        `grace` seconds, not. Called once every answer is in, so nothing is cut short; a
+        worker's interpreter can take seconds more to tear down on a loaded machine."""
         if self.process is None:
             return
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        self.process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # whatever of the group is left
+        self.process.wait()
         self.process = None
         self.log.close()

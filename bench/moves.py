@@ -69,6 +69,14 @@ STATEMENT_SAMPLE = 3
 SIGNING_GENERATOR = "signed_report"
 
 
+STARTED = time.perf_counter()
+
+
+def stage(text: str) -> None:
+    """Say on stderr how far the run has come, and when."""
+    print(f"  [{time.perf_counter() - STARTED:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+
 class Failed(Exception):
     """A call the benchmark relies on did not answer as it should."""
 
@@ -275,12 +283,12 @@ def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
     walker = Walker(mover, sop, plan, periods, pool)
     signer = Signer(Client(server.url, {"camat": tokens["camat"]}), plan, pool)
 
-    # Warm-up, untimed: every code path once, a signing on each client's connection.
+    stage(f"served by {server.kind}; warming up")
+    # Warm-up, untimed: every code path once, a signing included.
     for _ in range(20):
         mover.health()
         signer.client.health()
-    walker.fill_pool(2)
-    signer.sign(pool.popleft())
+    walker.fill_pool(1)
     signer.sign(pool.popleft())
     signer.timings.seconds.clear()
     signer.spans.clear()
@@ -289,8 +297,9 @@ def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
     for number in range(1, moves + 1):
         walker.move(plain, health)
         if number % max(1, moves // 5) == 0:
-            print(f"  phase 1: {number:,}/{moves:,} moves", file=sys.stderr, flush=True)
+            stage(f"phase 1: {number:,}/{moves:,} moves")
     walker.fill_pool(pool_size)
+    stage(f"{len(pool)} measurements wait at the signing step")
 
     busy, busy_health, spans = Timings("move, signing runs"), Timings("health, signing"), []
     signer.start()
@@ -298,7 +307,7 @@ def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
         for number in range(1, moves + 1):
             walker.move(busy, busy_health, spans)
             if number % max(1, moves // 5) == 0:
-                print(f"  phase 2: {number:,}/{moves:,} moves", file=sys.stderr, flush=True)
+                stage(f"phase 2: {number:,}/{moves:,} moves, {len(signer.spans)} signed")
     finally:
         signer.finish()
     return {
@@ -462,6 +471,7 @@ def main(argv=None) -> int:
                 f"{len(periods)} free periods, {needed} needed: bench an empty database"
             )
         close_app(app)
+        stage("database ready; starting the server")
         server = GunicornServer(
             url,
             folder / "blobs",
@@ -476,6 +486,7 @@ def main(argv=None) -> int:
         except Failed as error:
             log = server.log_path.read_text()[-2000:]
             raise SystemExit(f"{error}\n(the server's log ends: {log})") from error
+        stage("server stopped; phase 3: SQL statements per move, in this process")
         counted = count_statements(app, users, args.sop, periods[http["measurements"] :], sample)
         close_app(app)
 
