@@ -10,8 +10,9 @@ uploaded before it (small PDFs: set-up, not timed). Three phases:
    making 1,000 timed `complete` and `decision` calls (`--moves N`), each followed by one
    `GET /api/v1/health` (touches no database) on the same client, so noise hits the move
    and its baseline alike; the measurements left at the signing step become a pool;
-2. the same number of plain moves while a second client, in a thread, keeps signing the
-   pool's measurements (step 12: the Camat's password, the PDF, its PAdES signature);
+2. plain moves again (at most as many) while a second client, in a thread, signs the
+   pool's measurements one after another (step 12: the Camat's password, the PDF, its PAdES
+   signature), until the pool is signed;
 3. SQL statements per move, counted in this process with Flask's test client over the same
    database (a gunicorn worker cannot be hooked from outside): a few measurements walked
    with one return each, so every kind (complete, approve, return) is counted.
@@ -143,13 +144,29 @@ class Client:
         self.session = requests.Session()
         self.headers = {role: {"Authorization": f"Bearer {t}"} for role, t in tokens.items()}
 
+    def request(self, method: str, path: str, role: str | None, **kwargs) -> requests.Response:
+        headers = self.headers[role] if role else None
+        return self.session.request(method, self.url + path, headers=headers, **kwargs)
+
     def call(self, method: str, path: str, role: str | None, status: int = 200, **kwargs):
         """Make the call and answer its JSON; raise Failed unless it answered `status`."""
-        headers = self.headers[role] if role else None
-        response = self.session.request(method, self.url + path, headers=headers, **kwargs)
+        response = self.request(method, path, role, **kwargs)
         if response.status_code != status:
             raise Failed(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
         return response.json() if response.content else None
+
+    def attempt(self, errors: list, method: str, path: str, role: str, status: int, **kwargs):
+        """Make a write and answer its JSON, or None when the server failed it for a reason
+        of its own (5xx, or 409 for a lost race: the lock contention the benchmark looks
+        for), recorded in `errors`; any other answer means the benchmark is wrong: Failed."""
+        response = self.request(method, path, role, **kwargs)
+        if response.status_code == status:
+            return response.json()
+        if response.status_code >= 500 or response.status_code == 409:
+            code = response.json().get("error", {}).get("code") if response.content else None
+            errors.append((time.perf_counter(), f"{method} {path}", response.status_code, code))
+            return None
+        raise Failed(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
 
     def health(self) -> None:
         self.call("GET", "/api/v1/health", None)
@@ -178,6 +195,8 @@ class Walker:
         self.periods = iter(periods)
         self.task = None
         self.started = 0
+        self.failed_moves = 0
+        self.errors: list[tuple] = []
 
     def _start(self) -> dict:
         period = next(self.periods, None)
@@ -193,11 +212,19 @@ class Walker:
         ]
 
     def _upload(self, task: dict, role: str, outputs: list[str]) -> None:
+        """Upload the step's outputs, each again until the server takes it."""
         for kind in outputs:
             pdf = demo_pdf(kind, [f"Pengukuran {self.started}", f"Langkah {task['step_no']}"])
             path = f"/api/v1/tasks/{task['id']}/documents"
             files = {"file": ("dokumen.pdf", pdf, "application/pdf")}
-            self.client.call("POST", path, role, 201, data={"kind": kind}, files=files)
+            for _ in range(5):
+                answer = self.client.attempt(
+                    self.errors, "POST", path, role, 201, data={"kind": kind}, files=files
+                )
+                if answer is not None:
+                    break
+            else:
+                raise Failed(f"{path} refused {kind!r} five times: {self.errors[-1]}")
 
     def move(self, timings: Timings, health: Timings | None, spans: list | None = None) -> None:
         """Make one timed plain move (its uploads first, untimed), then one timed health
@@ -208,13 +235,18 @@ class Walker:
         self._upload(self.task, role, outputs)
         path = f"/api/v1/tasks/{self.task['id']}/{action}"
         start = time.perf_counter()
-        answer = self.client.call("POST", path, role, json=body)
+        answer = self.client.attempt(self.errors, "POST", path, role, 200, json=body)
         end = time.perf_counter()
+        # A failed move is timed too: its user waited that long for the refusal. The task
+        # stays open, and the next move tries it again.
         timings.seconds.append(end - start)
         if spans is not None:
             spans.append((start, end))
         if health is not None:
             health.time(self.client.health)
+        if answer is None:
+            self.failed_moves += 1
+            return
         following = answer["next_tasks"]
         self.task = following[0] if following else None
         if self.task and self.plan[self.task["step_no"]][1] == "sign":
@@ -229,7 +261,8 @@ class Walker:
 
 class Signer(threading.Thread):
     """A second client that signs the pool's measurements, one after the other, until told
-    to stop; it records each signing's duration and span."""
+    to stop (the measurements the mover brings to the signing step join the pool); it
+    records each signing's duration and span."""
 
     def __init__(self, client: Client, plan: dict, pool):
         super().__init__(daemon=True)
@@ -237,14 +270,16 @@ class Signer(threading.Thread):
         self.role, _, self.body, _ = next(m for m in plan.values() if m[1] == "sign")
         self.timings = Timings("sign (step 12)")
         self.spans: list[tuple[float, float]] = []
-        self.idle = 0
+        self.signing = threading.Event()
+        self.errors: list[tuple] = []
         self.error: BaseException | None = None
         self.stopping = threading.Event()
 
     def sign(self, task: dict) -> None:
         path = f"/api/v1/tasks/{task['id']}/sign"
         start = time.perf_counter()
-        self.client.call("POST", path, self.role, json=self.body)
+        # A signing the server failed is dropped from the pool, and counted.
+        self.client.attempt(self.errors, "POST", path, self.role, 200, json=self.body)
         end = time.perf_counter()
         self.timings.seconds.append(end - start)
         self.spans.append((start, end))
@@ -252,15 +287,23 @@ class Signer(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopping.is_set():
+                # Set before the pool is looked at, so that the mover never sees an empty
+                # pool and an idle signer while a signing is about to start.
+                self.signing.set()
                 try:
                     task = self.pool.popleft()
                 except IndexError:
-                    self.idle += 1
+                    self.signing.clear()
                     self.stopping.wait(0.02)
                     continue
                 self.sign(task)
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             self.error = error
+
+    @property
+    def done(self) -> bool:
+        """Is the pool signed, nothing left to sign and no signing under way?"""
+        return not self.pool and not self.signing.is_set()
 
     def finish(self) -> None:
         self.stopping.set()
@@ -293,21 +336,28 @@ def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
     signer.timings.seconds.clear()
     signer.spans.clear()
 
+    signer.errors.clear()
+    walker.failed_moves = 0
     plain, health = Timings("move"), Timings("GET /api/v1/health")
     for number in range(1, moves + 1):
         walker.move(plain, health)
         if number % max(1, moves // 5) == 0:
             stage(f"phase 1: {number:,}/{moves:,} moves")
+    failed_plain = walker.failed_moves
     walker.fill_pool(pool_size)
     stage(f"{len(pool)} measurements wait at the signing step")
+    failed_before = walker.failed_moves
 
     busy, busy_health, spans = Timings("move, signing runs"), Timings("health, signing"), []
     signer.start()
     try:
+        # Until the pool is signed: a phase as long as the signings last, at most `moves`.
         for number in range(1, moves + 1):
+            if number > 1 and signer.done:
+                break
             walker.move(busy, busy_health, spans)
-            if number % max(1, moves // 5) == 0:
-                stage(f"phase 2: {number:,}/{moves:,} moves, {len(signer.spans)} signed")
+            if number % max(1, min(100, moves // 5)) == 0:
+                stage(f"phase 2: {number:,} moves, {len(signer.spans)} signed, {len(pool)} left")
     finally:
         signer.finish()
     return {
@@ -319,6 +369,10 @@ def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
         "overlapping": overlapping(spans, signer.spans),
         "measurements": walker.started,
         "left_in_pool": len(pool),
+        "failed_moves": failed_plain,
+        "failed_with_signing": walker.failed_moves - failed_before,
+        "failed_signings": len(signer.errors),
+        "errors": walker.errors + signer.errors,
     }
 
 
@@ -422,8 +476,14 @@ def report(figures: dict, timings: list[Timings], where: str, server_kind: str) 
     print(
         f"p50 / p99 with signing:  {figures['p50_with_signing_ms']:.1f} / "
         f"{figures['p99_with_signing_ms']:.1f} ms  (goal p99 <= 3x p50; "
-        f"{figures['moves_overlapping_signing']:,} of {figures['moves']:,} moves overlapped "
-        f"one of {figures['signings']:,} signings, p50 {figures['signing_p50_ms']:.0f} ms)"
+        f"{figures['moves_overlapping_signing']:,} of {figures['moves_with_signing']:,} moves "
+        f"overlapped one of {figures['signings']:,} signings, "
+        f"p50 {figures['signing_p50_ms']:.0f} ms)"
+    )
+    print(
+        f"failed by the server:    {figures['failed_moves']} moves alone, "
+        f"{figures['failed_with_signing']} moves and {figures['failed_signings']} signings "
+        "while signing (5xx or 409; timed, then tried again)"
     )
     print(
         f"SQL statements per move: {figures['statements_per_move']:.1f}  (goal <= 10; "
@@ -483,6 +543,12 @@ def main(argv=None) -> int:
         try:
             with server:
                 http = serve_and_move(server, users, args.sop, periods, moves, pool_size)
+            if http["errors"]:
+                # The answers the server failed, and its log's end, before the folder goes.
+                first = http["errors"][0][0]
+                for at, call, status, code in http["errors"][:20]:
+                    print(f"  +{at - first:7.2f} s {call} {status} {code}", file=sys.stderr)
+                print(server.log_path.read_text()[-3000:], file=sys.stderr)
         except Failed as error:
             log = server.log_path.read_text()[-2000:]
             raise SystemExit(f"{error}\n(the server's log ends: {log})") from error
@@ -506,9 +572,13 @@ def main(argv=None) -> int:
         "p50_with_signing_ms": busy.median_ms,
         "p99_with_signing_ms": busy.percentile_ms(0.99),
         "p99_over_p50_with_signing": busy.percentile_ms(0.99) / busy.median_ms,
+        "moves_with_signing": len(busy.seconds),
         "moves_overlapping_signing": http["overlapping"],
         "signings": len(signing.seconds),
         "signing_p50_ms": signing.median_ms if signing.seconds else 0.0,
+        "failed_moves": http["failed_moves"],
+        "failed_with_signing": http["failed_with_signing"],
+        "failed_signings": http["failed_signings"],
         "measurements": http["measurements"],
         **counted,
     }
