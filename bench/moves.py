@@ -10,9 +10,9 @@ uploaded before it (small PDFs: set-up, not timed). Three phases:
    making 1,000 timed `complete` and `decision` calls (`--moves N`), each followed by one
    `GET /api/v1/health` (touches no database) on the same client, so noise hits the move
    and its baseline alike; the measurements left at the signing step become a pool;
-2. plain moves again (at most as many) while a second client, in a thread, signs the
-   pool's measurements one after another (step 12: the Camat's password, the PDF, its PAdES
-   signature), until the pool is signed;
+2. half as many plain moves while a second client, in a thread, signs the pool's
+   measurements (step 12: the Camat's password, the PDF, its PAdES signature), pausing
+   after each signing as long as it took (`--signing-pause`), so signings run half the time;
 3. SQL statements per move, counted in this process with Flask's test client over the same
    database (a gunicorn worker cannot be hooked from outside): a few measurements walked
    with one return each, so every kind (complete, approve, return) is counted.
@@ -260,13 +260,13 @@ class Walker:
 
 
 class Signer(threading.Thread):
-    """A second client that signs the pool's measurements, one after the other, until told
-    to stop (the measurements the mover brings to the signing step join the pool); it
-    records each signing's duration and span."""
+    """A second client that signs the pool's measurements, one after the other with a pause
+    between, until told to stop (the measurements the mover brings to the signing step join
+    the pool); it records each signing's duration and span."""
 
-    def __init__(self, client: Client, plan: dict, pool):
+    def __init__(self, client: Client, plan: dict, pool, pause: float):
         super().__init__(daemon=True)
-        self.client, self.pool = client, pool
+        self.client, self.pool, self.pause = client, pool, pause
         self.role, _, self.body, _ = next(m for m in plan.values() if m[1] == "sign")
         self.timings = Timings("sign (step 12)")
         self.spans: list[tuple[float, float]] = []
@@ -297,6 +297,10 @@ class Signer(threading.Thread):
                     self.stopping.wait(0.02)
                     continue
                 self.sign(task)
+                # Back to back, signings starve every other writer of SQLite's lock (one
+                # run: 37 moves in 100 s, p99 26 s); a pause as long as `pause` times the
+                # signing keeps them running a fixed share of the time on any machine.
+                self.stopping.wait(self.pause * self.timings.seconds[-1])
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             self.error = error
 
@@ -317,14 +321,17 @@ def overlapping(spans: list, others: list) -> int:
     return sum(any(s < oe and os_ < e for os_, oe in others) for s, e in spans)
 
 
-def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
-    """Phases 1 and 2 over HTTP; answer their Timings and counts."""
+def serve_and_move(server, users, sop, periods, moves, pool_size, pause) -> dict:
+    """Phases 1 and 2 over HTTP (`moves` plain moves, then half as many beside signings,
+    but beside the whole pool's when it is small: the quick run); answer their Timings and
+    counts."""
+    least_signings = pool_size if pool_size < POOL else 0
     tokens = issue_tokens(server.url, users)
     mover = Client(server.url, tokens)
     plan = step_moves(mover.call("GET", f"/api/v1/sops/{sop}", "camat"))
     pool = collections.deque()
     walker = Walker(mover, sop, plan, periods, pool)
-    signer = Signer(Client(server.url, {"camat": tokens["camat"]}), plan, pool)
+    signer = Signer(Client(server.url, {"camat": tokens["camat"]}), plan, pool, pause)
 
     stage(f"served by {server.kind}; warming up")
     # Warm-up, untimed: every code path once, a signing included.
@@ -351,12 +358,15 @@ def serve_and_move(server, users, sop, periods, moves, pool_size) -> dict:
     busy, busy_health, spans = Timings("move, signing runs"), Timings("health, signing"), []
     signer.start()
     try:
-        # Until the pool is signed: a phase as long as the signings last, at most `moves`.
-        for number in range(1, moves + 1):
-            if number > 1 and signer.done:
+        # Half as many moves as phase 1 (the run stays short), fewer if the pool is signed
+        # before, more until `least_signings` are done.
+        number = 0
+        while number < max(1, moves // 2) or len(signer.spans) < least_signings:
+            if number and signer.done:
                 break
             walker.move(busy, busy_health, spans)
-            if number % max(1, min(100, moves // 5)) == 0:
+            number += 1
+            if number % max(1, moves // 10) == 0:
                 stage(f"phase 2: {number:,} moves, {len(signer.spans)} signed, {len(pool)} left")
     finally:
         signer.finish()
@@ -504,6 +514,10 @@ def main(argv=None) -> int:
         "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
     )
     parser.add_argument(
+        "--signing-pause", type=float, default=1.0,
+        help="the pause after each signing, in multiples of its duration (1; 0: back to back)",
+    )  # fmt: skip
+    parser.add_argument(
         "--database-url",
         help="a database to bench instead of a fresh SQLite file, created if missing and "
         "migrated (e.g. postgresql+psycopg://postgres@127.0.0.1/bench)",
@@ -542,7 +556,9 @@ def main(argv=None) -> int:
         )
         try:
             with server:
-                http = serve_and_move(server, users, args.sop, periods, moves, pool_size)
+                http = serve_and_move(
+                    server, users, args.sop, periods, moves, pool_size, args.signing_pause
+                )
             if http["errors"]:
                 # The answers the server failed, and its log's end, before the folder goes.
                 first = http["errors"][0][0]
@@ -576,6 +592,7 @@ def main(argv=None) -> int:
         "moves_overlapping_signing": http["overlapping"],
         "signings": len(signing.seconds),
         "signing_p50_ms": signing.median_ms if signing.seconds else 0.0,
+        "signing_pause": args.signing_pause,
         "failed_moves": http["failed_moves"],
         "failed_with_signing": http["failed_with_signing"],
         "failed_signings": http["failed_signings"],
