@@ -58,6 +58,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from app.demo import demo_pdf  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Instance, InstanceStatus, User  # noqa: E402
+from app.services.audit import journal  # noqa: E402
 from app.services.office import office_profile  # noqa: E402
 from app.services.pades import ensure_self_signed_certificate  # noqa: E402
 
@@ -501,6 +502,49 @@ def report(figures: dict, timings: list[Timings], where: str, server_kind: str) 
     )
 
 
+def run(args, folder: Path, moves: int, pool_size: int, sample: int):
+    """Set up the database, serve it for phases 1 and 2, count statements in phase 3;
+    answer the figures of each, the engine's and the server's names and the database URL."""
+    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    ensure_database(url)
+    app, users, dialect = make_app(url, folder / "blobs")
+    certificate = folder / "signing-office.p12"
+    prepare_users(app, users, certificate)
+    periods = free_periods(app, args.sop)
+    # Each measurement gives 11 plain moves; the pool, the warm-up and phase 3 need more.
+    needed = math.ceil(2 * moves / 11) + pool_size + sample + 6
+    if len(periods) < needed:
+        raise SystemExit(f"{len(periods)} free periods, {needed} needed: bench an empty database")
+    close_app(app)
+    stage("database ready; starting the server")
+    server = GunicornServer(
+        url,
+        folder / "blobs",
+        folder / "server.log",
+        workers=args.workers,
+        threads=args.threads,
+        env={"SIGNING_SELF_SIGNED_FILE": str(certificate)},
+    )
+    try:
+        with server:
+            http = serve_and_move(
+                server, users, args.sop, periods, moves, pool_size, args.signing_pause
+            )
+    except Failed as error:
+        log = server.log_path.read_text()[-2000:]
+        raise SystemExit(f"{error}\n(the server's log ends: {log})") from error
+    if http["errors"]:
+        # The answers the server failed, and its log's end, before the folder goes.
+        first = http["errors"][0][0]
+        for at, call, status, code in http["errors"][:20]:
+            print(f"  +{at - first:7.2f} s {call} {status} {code}", file=sys.stderr)
+        print(server.log_path.read_text()[-3000:], file=sys.stderr)
+    stage("server stopped; phase 3: SQL statements per move, in this process")
+    counted = count_statements(app, users, args.sop, periods[http["measurements"] :], sample)
+    close_app(app)
+    return http, counted, dialect, server.kind, url
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -531,52 +575,20 @@ def main(argv=None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="sakip-bench-moves-") as tmp:
-        folder = Path(tmp)
-        url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
-        ensure_database(url)
-        app, users, dialect = make_app(url, folder / "blobs")
-        certificate = folder / "signing-office.p12"
-        prepare_users(app, users, certificate)
-        periods = free_periods(app, args.sop)
-        # Each measurement gives 11 plain moves; the pool, the warm-up and phase 3 need more.
-        needed = math.ceil(2 * moves / 11) + pool_size + sample + 6
-        if len(periods) < needed:
-            raise SystemExit(
-                f"{len(periods)} free periods, {needed} needed: bench an empty database"
-            )
-        close_app(app)
-        stage("database ready; starting the server")
-        server = GunicornServer(
-            url,
-            folder / "blobs",
-            folder / "server.log",
-            workers=args.workers,
-            threads=args.threads,
-            env={"SIGNING_SELF_SIGNED_FILE": str(certificate)},
-        )
         try:
-            with server:
-                http = serve_and_move(
-                    server, users, args.sop, periods, moves, pool_size, args.signing_pause
-                )
-            if http["errors"]:
-                # The answers the server failed, and its log's end, before the folder goes.
-                first = http["errors"][0][0]
-                for at, call, status, code in http["errors"][:20]:
-                    print(f"  +{at - first:7.2f} s {call} {status} {code}", file=sys.stderr)
-                print(server.log_path.read_text()[-3000:], file=sys.stderr)
-        except Failed as error:
-            log = server.log_path.read_text()[-2000:]
-            raise SystemExit(f"{error}\n(the server's log ends: {log})") from error
-        stage("server stopped; phase 3: SQL statements per move, in this process")
-        counted = count_statements(app, users, args.sop, periods[http["measurements"] :], sample)
-        close_app(app)
+            http, counted, dialect, server_kind, url = run(
+                args, Path(tmp), moves, pool_size, sample
+            )
+        finally:
+            # The app writes its pending audit checkpoint at exit, beside the blob store:
+            # now, while the folder is there, or it would make the folder again.
+            journal._writer.flush_pending()
 
     plain, health, busy, signing = http["plain"], http["health"], http["busy"], http["signing"]
     figures = {
         "benchmark": "moves",
         "engine": dialect,
-        "server": server.kind,
+        "server": server_kind,
         "moves": moves,
         "moves_per_s": plain.rate,
         "baseline": "GET /api/v1/health",
@@ -603,7 +615,7 @@ def main(argv=None) -> int:
     where = f"{moves:,} plain moves a phase on {dialect} " + (
         f"({shown})" if args.database_url else "(fresh file in a temp dir)"
     )
-    report(figures, [health, plain, http["busy_health"], busy, signing], where, server.kind)
+    report(figures, [health, plain, http["busy_health"], busy, signing], where, server_kind)
     print_figures(figures)
     return 0
 
