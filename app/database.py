@@ -31,7 +31,11 @@ def reads_first(view):
 
 def begin_writing() -> None:
     """End this request's read transaction (it wrote nothing), so that its next one takes
-    the write lock; the objects read are reloaded on their next use."""
+    the write lock; the objects read are reloaded on their next use. Nothing happens where
+    the transaction takes the write lock anyway (outside a `reads_first` view, or called
+    twice): ending it there would drop what it wrote."""
+    if takes_write_lock():
+        return
     session = db.session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_writing: the read phase changed objects")

@@ -152,12 +152,13 @@ def verify_url(base_url: str, sha256: str) -> str:
 def signing_step(task: Task) -> Step:
     """Return the task's step if signing finishes it, else raise 422 `not_a_signing_step`."""
     step = routing.step_of(task)
-    if step.is_decision or not step.signed_outputs:
+    if not _signs(step):
         raise DomainError(422, "not_a_signing_step", step=step.no)
     return step
 
 
 def _signs(step: Step) -> bool:
+    """Does signing finish `step`: a plain step whose output only signing makes?"""
     return not step.is_decision and bool(step.signed_outputs)
 
 
