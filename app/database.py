@@ -11,7 +11,7 @@ transaction that later writes is the lock upgrade that can fail). On PostgreSQL 
 is the same either way; what changes there is only that the first phase locks no row.
 """
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -19,7 +19,8 @@ from app.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READS_FIRST = "reads_first"
-WRITING = "_database_writing"
+# Set on the request (not `g`, which a test's app context may share between requests).
+WRITING = "sakip.database.writing"
 
 
 def reads_first(view):
@@ -40,7 +41,7 @@ def begin_writing() -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_writing: the read phase changed objects")
     session.rollback()
-    setattr(g, WRITING, True)
+    request.environ[WRITING] = True
 
 
 def takes_write_lock() -> bool:
@@ -51,7 +52,7 @@ def takes_write_lock() -> bool:
         return True
     if request.method in SAFE_METHODS:
         return False
-    if g.get(WRITING):
+    if request.environ.get(WRITING):
         return True
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     return not getattr(view, READS_FIRST, False)
