@@ -1,10 +1,61 @@
-"""Engine behaviour that differs between SQLite and PostgreSQL."""
+"""Engine behaviour that differs between SQLite and PostgreSQL, and when a request takes
+SQLite's write lock.
 
-from flask import has_request_context, request
+A request that writes begins its transaction with `BEGIN IMMEDIATE`: it holds SQLite's one
+write lock from its first statement to its commit, so two writers queue instead of
+deadlocking on a lock upgrade. A view that does slow work before it writes (signing: the
+password's scrypt, the PDF render and its PAdES signature) is marked `reads_first`: its
+request begins with a plain `BEGIN`, a read that blocks no writer, and takes the write lock
+only when the view calls `begin_writing()`, which ends the read transaction first (a read
+transaction that later writes is the lock upgrade that can fail). On PostgreSQL the BEGIN
+is the same either way; what changes there is only that the first phase locks no row.
+"""
+
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.extensions import db
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READS_FIRST = "reads_first"
+# Set on the request (not `g`, which a test's app context may share between requests).
+WRITING = "sakip.database.writing"
+
+
+def reads_first(view):
+    """Mark a writing view whose request reads first and takes the write lock only at
+    `begin_writing()` (put it right under the route decorator)."""
+    setattr(view, READS_FIRST, True)
+    return view
+
+
+def begin_writing() -> None:
+    """End this request's read transaction (it wrote nothing), so that its next one takes
+    the write lock; the objects read are reloaded on their next use. Nothing happens where
+    the transaction takes the write lock anyway (outside a `reads_first` view, or called
+    twice): ending it there would drop what it wrote."""
+    if takes_write_lock():
+        return
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_writing: the read phase changed objects")
+    session.rollback()
+    request.environ[WRITING] = True
+
+
+def takes_write_lock() -> bool:
+    """Does a transaction begun now take the write lock? Outside a request (the CLI, the
+    tests' own sessions) always; in a request unless it only reads, or it is a
+    `reads_first` view before its `begin_writing()`."""
+    if not has_request_context():
+        return True
+    if request.method in SAFE_METHODS:
+        return False
+    if request.environ.get(WRITING):
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return not getattr(view, READS_FIRST, False)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -26,5 +77,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writing = not has_request_context() or request.method not in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")

@@ -5,6 +5,7 @@ from flask import current_app
 from app.api.blueprint import Blueprint
 from app.api.tasks import MOVE_ERRORS, move_result
 from app.auth import api_user
+from app.database import begin_writing, reads_first
 from app.http import client_ip
 from app.schemas.common import IfMatchSchema, version_from
 from app.schemas.signing import SignResultSchema, SignSchema
@@ -17,7 +18,8 @@ ID = "<int(min=1, max=2147483647):task_id>"
 
 
 def sign_task(task_id: int, *, actor, password: str | None, version: int | None):
-    """Sign on task `task_id` as `actor`."""
+    """Sign on task `task_id` as `actor`: the render first, then the write lock (the view
+    reads first, app/database.py)."""
     return signing.sign_report(
         routing.get_task(task_id),
         actor=actor,
@@ -27,6 +29,7 @@ def sign_task(task_id: int, *, actor, password: str | None, version: int | None)
         base_url=office.base_url(),
         version=version,
         ip=client_ip(),
+        before_writing=begin_writing,
     )
 
 
@@ -44,11 +47,16 @@ def report_facts(report) -> dict:
 
 
 @blp.route(f"/tasks/{ID}/sign", methods=["POST"])
+@reads_first
 @blp.arguments(SignSchema)
 @blp.arguments(IfMatchSchema, location="headers")
 @blp.response(200, SignResultSchema)
 @blp.error_responses(
-    **MOVE_ERRORS,
+    **{
+        **MOVE_ERRORS,
+        "e409": f"{MOVE_ERRORS['e409']}, report_changed (the figures, the office or the "
+        "signer changed while the report was being signed; nothing is kept)",
+    },
     e422="invalid_password (the password is wrong: the bearer token stays valid, so not a "
     "401; the attempt is audited), not_a_signing_step",
     e423="account_locked: too many wrong passwords (counted with failed sign-ins)",

@@ -139,12 +139,19 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
     return user
 
 
-def confirm_password(user: User, password: str | None, *, ip: str | None = None) -> bool:
-    """Check the signed-in `user`'s own password again (signing, changing it), counting a
-    wrong one with his failed sign-ins; a locked account is refused (423) before checking.
-    Answer whether it matched; the caller audits and refuses a wrong one."""
+def password_matches(user: User, password: str | None) -> bool:
+    """Check the signed-in `user`'s own password again, writing nothing (signing checks it
+    before it takes the write lock, and counts a wrong one afterwards); a locked account is
+    refused (423) before checking."""
     lockouts.check_account(user.username)
-    if check_password_hash(user.password_hash, password or ""):
+    return check_password_hash(user.password_hash, password or "")
+
+
+def confirm_password(user: User, password: str | None, *, ip: str | None = None) -> bool:
+    """Check the signed-in `user`'s own password again (changing it), counting a wrong one
+    with his failed sign-ins; a locked account is refused (423) before checking.
+    Answer whether it matched; the caller audits and refuses a wrong one."""
+    if password_matches(user, password):
         return True
     lockouts.record_failure(user.username, ip)
     return False

@@ -1,6 +1,10 @@
-"""Signing the report: the Camat confirms with his password, and in one unit of work the
-system renders the Laporan Hasil Pengukuran Kinerja with a signature stamp, stores it, attaches
-it as the signing step's output, records it as a `SignedReport` and finishes the step.
+"""Signing the report: the Camat confirms with his password, the system renders the Laporan
+Hasil Pengukuran Kinerja with a signature stamp and then, in one unit of work, stores it,
+attaches it as the signing step's output, records it as a `SignedReport` and finishes the step.
+
+The password's hash and the render take a few hundred milliseconds; they happen before the
+write transaction begins (`sign_report`), so that on SQLite the one write lock is held only
+while the report is stored and the step moves, and other moves do not queue behind a render.
 
 A file cannot contain its own SHA-256, so the hash printed on the report (and in its
 verification link and QR code) is the SHA-256 of the report's content: the facts it states,
@@ -16,9 +20,11 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import NoReturn
 
 import sqlalchemy as sa
 
@@ -26,7 +32,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Document, Instance, SignedReport, Task, User, utcnow
 from app.rendering.svg.qr import qr_data_uri
-from app.services import accounts, audit, pades, reports, routing
+from app.services import accounts, audit, lockouts, pades, reports, routing
 from app.services.documents import BlobStore, upload_document
 from app.services.indicators import MeasurementSheet
 from app.services.persistence import add_or_conflict
@@ -146,17 +152,28 @@ def verify_url(base_url: str, sha256: str) -> str:
 def signing_step(task: Task) -> Step:
     """Return the task's step if signing finishes it, else raise 422 `not_a_signing_step`."""
     step = routing.step_of(task)
-    if step.is_decision or not step.signed_outputs:
+    if not _signs(step):
         raise DomainError(422, "not_a_signing_step", step=step.no)
     return step
 
 
-def _check_password(task: Task, actor: User, password: str | None, ip: str | None) -> None:
+def _signs(step: Step) -> bool:
+    """Does signing finish `step`: a plain step whose output only signing makes?"""
+    return not step.is_decision and bool(step.signed_outputs)
+
+
+def _password_matches(actor: User, password: str | None) -> bool:
+    """Check the signer's password, writing nothing: 422 without one, 423 on a locked
+    account."""
     if not password:
         raise DomainError(422, "password_required", details={"field": "password"})
-    # A wrong password here counts with the account's failed sign-ins (app.services.lockouts).
-    if accounts.confirm_password(actor, password, ip=ip):
-        return
+    return accounts.password_matches(actor, password)
+
+
+def _refuse_wrong_password(task: Task, actor: User, ip: str | None) -> NoReturn:
+    """Count the wrong password with the account's failed sign-ins (app.services.lockouts),
+    audit it, and refuse 422 `invalid_password` keeping both."""
+    lockouts.record_failure(actor.username, ip)
     audit.record(
         "report.sign_failed",
         actor=actor,
@@ -170,32 +187,26 @@ def _check_password(task: Task, actor: User, password: str | None, ip: str | Non
     raise DomainError(422, "invalid_password", details={"field": "password"}, keep_changes=True)
 
 
-def sign_report(
+@dataclass(frozen=True)
+class SignedPdf:
+    """The signed report made before anything is written: what it states, the hash printed
+    on it, and the stamped, PAdES-signed file."""
+
+    signed_at: datetime
+    content: dict
+    sha256: str
+    pdf: bytes
+
+
+def _render_signed(
     task: Task,
-    *,
     actor: User,
-    password: str | None,
-    store: BlobStore,
-    limit: int,
+    certificate: pades.OfficeCertificate,
     base_url: str,
-    version: int | None = None,
-    ip: str | None = None,
-    now: datetime | None = None,
-) -> SignResult:
-    """Sign the measurement's report on its signing step, as that step's actor confirming
-    with his password; finish the step (and so the measurement).
-
-    A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
-    audit event and nothing else; the error keeps that event."""
-    # Read before the lock: a missing certificate refuses (503) before anything is tried.
-    certificate = pades.office_certificate()
-    routing._lock_for_move(task)
-    step = routing.step_of(task)
-    routing.ensure_can_act(task, step, actor, version)
-    signing_step(task)
-    _check_password(task, actor, password, ip)
-
-    signed_at = now or utcnow()
+    signed_at: datetime,
+) -> SignedPdf:
+    """State the report's content, render it stamped with its hash, link and QR code, and
+    sign the file with the office certificate."""
     instance = task.instance
     content = report_content(instance, actor, signed_at)
     printed = content_sha256(content)
@@ -215,36 +226,106 @@ def sign_report(
         reason=f"{reports.REPORT_TITLE} {instance.period}: SHA-256 {printed}",
         location=content["office"]["city"],
     )
+    return SignedPdf(signed_at=signed_at, content=content, sha256=printed, pdf=pdf)
+
+
+def _one_transaction() -> None:
+    """Between the phases by default: nothing, one transaction throughout (a service test)."""
+
+
+def sign_report(
+    task: Task,
+    *,
+    actor: User,
+    password: str | None,
+    store: BlobStore,
+    limit: int,
+    base_url: str,
+    version: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+    before_writing: Callable[[], None] = _one_transaction,
+) -> SignResult:
+    """Sign the measurement's report on its signing step, as that step's actor confirming
+    with his password; finish the step (and so the measurement).
+
+    In two phases, so that the slow part holds no lock: reading only, the checks, the
+    password's hash and the rendered, signed PDF; then `before_writing()` (where a request
+    ends its read transaction and its next takes the write lock, app/database.py), and under
+    the task's lock the checks again — a move that slipped in between is 409 as ever — and
+    the content stated again: if the figures, the office or the signer changed meanwhile,
+    the file states what no longer holds, so it is 409 `report_changed` and nothing is kept.
+
+    A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
+    audit event and counting the failure, and nothing else; the error keeps both."""
+    # Read before anything: a missing certificate refuses (503) before anything is tried.
+    certificate = pades.office_certificate()
+    step = routing.step_of(task)
+    signed = None
+    if _signs(step):
+        # No write here: only a decision can refuse a self-review (and audit it).
+        routing.ensure_can_act(task, step, actor, version)
+        if not _password_matches(actor, password):
+            before_writing()
+            _refuse_wrong_password(task, actor, ip)
+        signed = _render_signed(task, actor, certificate, base_url, now or utcnow())
+    before_writing()
+    # Any other step is refused here, under the lock, in the order every move refuses.
+    routing._lock_for_move(task)
+    step = routing.step_of(task)
+    routing.ensure_can_act(task, step, actor, version)
+    signing_step(task)
+    assert signed is not None  # a signing step stays one: the definition is pinned
+    if content_sha256(report_content(task.instance, actor, signed.signed_at)) != signed.sha256:
+        raise DomainError(409, "report_changed", task=task.id)
+    return _store_signature(task, step, signed, actor=actor, store=store, limit=limit, ip=ip)
+
+
+def _store_signature(
+    task: Task,
+    step: Step,
+    signed: SignedPdf,
+    *,
+    actor: User,
+    store: BlobStore,
+    limit: int,
+    ip: str | None,
+) -> SignResult:
+    """Attach the signed file as the step's output, record the signed report and finish the
+    step, under the task's lock."""
+    instance = task.instance
     # A definition names one signed output per signing step; it is the report.
     document = upload_document(
         task,
         kind=step.signed_outputs[0],
         filename=reports.filename_of(SIGNED_TITLE, instance),
-        stream=io.BytesIO(pdf),
+        stream=io.BytesIO(signed.pdf),
         actor=actor,
         store=store,
         limit=limit,
         generated=True,
         ip=ip,
     )
-    report = store_signed_report(task, document, content, printed, actor, signed_at)
-    move = routing.complete_task(task, actor=actor, ip=ip, now=signed_at)
+    report = store_signed_report(
+        task, document, signed.content, signed.sha256, actor, signed.signed_at
+    )
+    move = routing.complete_task(task, actor=actor, ip=ip, now=signed.signed_at)
     audit.record(
         "report.signed",
         actor=actor,
         object_type="signed_report",
         object_id=report.id,
         summary=f"{actor.full_name} menandatangani {reports.REPORT_TITLE} {instance.period} "
-        f"(SHA-256 {printed})",
+        f"(SHA-256 {signed.sha256})",
         data={
             "instance_id": instance.id,
             "task_id": task.id,
             "document_id": document.id,
-            "sha256": printed,
+            "sha256": signed.sha256,
             "file_sha256": document.sha256,
             "signed_by": actor.username,
             "nip": actor.nip,
-            "signed_at": signed_at.isoformat(),
+            "signed_at": signed.signed_at.isoformat(),
         },
         ip=ip,
     )

@@ -11,6 +11,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app.database import begin_writing, reads_first
 from app.errors import DomainError
 from app.http import client_ip, refuse, request_language
 from app.models import utcnow
@@ -199,6 +200,7 @@ def generate_for_task(task_id: int):
 
 
 @bp.route("/tasks/<int(min=1, max=2147483647):task_id>/sign", methods=["POST"])
+@reads_first
 @login_required
 def sign_on_task(task_id: int):
     """Sign the measurement's report from its card, confirming with one's password."""
@@ -220,6 +222,7 @@ def sign_on_task(task_id: int):
             base_url=office.base_url(),
             version=int(form.version.data) if form.version.data else None,
             ip=client_ip(),
+            before_writing=begin_writing,
         )
     except DomainError as error:
         return _refused(filters, task_id, error)

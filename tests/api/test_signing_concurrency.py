@@ -1,0 +1,243 @@
+"""Signing holds the write lock only to store (app/services/signing.py, app/database.py):
+the password's hash and the PDF's render and signature come first, so a move does not wait
+for a render; and what changed in between is refused, never signed unseen."""
+
+import io
+import sqlite3
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditEvent, Document, SignedReport, Task
+from app.services import accounts, pades, reports
+from tests.api import test_signing as signing_tests
+from tests.api.test_signing_paper import SCAN
+from tests.helpers import PASSWORD
+from tests.write_locks import LOCK, WriteLocks
+
+office = signing_tests.office
+measured = signing_tests.measured
+signing_task = signing_tests.signing_task
+error_of = signing_tests.error_of
+SIGNED_KIND = signing_tests.SIGNED_KIND
+PERIOD = signing_tests.PERIOD
+
+# How long one thread of a test waits for another before the test fails.
+WAIT = 20
+
+
+def in_thread(function, *args):
+    """Run `function(*args)` in a thread of its own (its own request contexts), and answer
+    what it returned; fail when it does not finish in time."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = function(*args)
+        except Exception as error:  # re-raised below, in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=WAIT)
+    assert not thread.is_alive(), f"{function.__name__} did not finish in {WAIT} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def sign_request(app, api, task: dict, password: str = PASSWORD):
+    """POST the signing with a client of its own (safe in another thread)."""
+    return app.test_client().post(
+        f"/api/v1/tasks/{task['id']}/sign",
+        json={"password": password},
+        headers=api.headers("camat"),
+    )
+
+
+def wrap(monkeypatch, owner, name: str, before):
+    """Replace `owner.name` by a function calling `before()` and then the original."""
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        before()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+
+
+def lock_is_free(app, task_id: int) -> bool:
+    """Can another connection take the lock a move takes, this instant, without waiting?"""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.select(Task.id).where(Task.id == task_id).with_for_update(nowait=True)
+            )
+        return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def signed_reports(app) -> list[SignedReport]:
+    with app.app_context():
+        found = db.session.scalars(sa.select(SignedReport)).all()
+        db.session.expunge_all()
+        return found
+
+
+def test_the_password_and_the_render_come_before_the_write_lock(
+    app, api, signing_task, monkeypatch
+):
+    """The signing request checks the password and renders and signs the PDF before its
+    transaction takes the write lock (SQLite) or the task's row lock (PostgreSQL): while
+    the PDF is being signed another connection takes that lock at once."""
+    api.headers("camat")
+    free = []
+    with app.app_context():
+        locks = WriteLocks(db.engine)
+    wrap(monkeypatch, accounts, "password_matches", lambda: locks.mark("password"))
+    wrap(
+        monkeypatch,
+        pades,
+        "sign_pdf",
+        lambda: (locks.mark("render"), free.append(lock_is_free(app, signing_task["id"]))),
+    )
+    with locks:
+        response = sign_request(app, api, signing_task)
+    assert response.status_code == 200, response.get_json()
+    assert free == [True]
+    assert locks.log[:2] == ["password", "render"]
+    assert set(locks.log[2:]) == {LOCK}
+
+
+def test_a_wrong_password_takes_the_write_lock_only_to_count_it(
+    app, api, signing_task, monkeypatch
+):
+    """A wrong password is checked before any write lock, renders nothing, and is then
+    counted and audited in a write transaction of its own."""
+    api.headers("camat")
+    with app.app_context():
+        locks = WriteLocks(db.engine)
+    wrap(monkeypatch, accounts, "password_matches", lambda: locks.mark("password"))
+    wrap(monkeypatch, reports, "report_pdf", lambda: locks.mark("render"))
+    with locks:
+        response = sign_request(app, api, signing_task, password="salah")
+    error_of(response, 422, "invalid_password")
+    assert locks.log[0] == "password"
+    assert set(locks.log[1:]) == {LOCK}
+    with app.app_context():
+        failed = db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == "report.sign_failed")
+        )
+    assert failed == 1
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite"])
+def test_a_move_completes_while_a_signing_renders(app, api, runner, signing_task, monkeypatch):
+    """On a SQLite file, a move of another measurement sent while a signing is rendering its
+    PDF is answered before that render ends, and both go through."""
+    other = runner.open_task(runner.start("2026-Q2")["id"])
+    runner.attach_outputs(other)
+    mover = runner.actor_of(other["step_no"])
+    move_headers = api.headers(mover)
+    api.headers("camat")
+    rendering, moved = threading.Event(), threading.Event()
+    moved_during_render = []
+
+    def hold_the_render():
+        rendering.set()
+        moved_during_render.append(moved.wait(WAIT))
+
+    wrap(monkeypatch, reports, "report_pdf", hold_the_render)
+    signing = threading.Thread(
+        target=lambda: moved_during_render.append(sign_request(app, api, signing_task))
+    )
+    signing.start()
+    try:
+        assert rendering.wait(WAIT), "the signing never rendered"
+        move = app.test_client().post(
+            f"/api/v1/tasks/{other['id']}/complete", json={}, headers=move_headers
+        )
+        moved.set()
+    finally:
+        moved.set()
+        signing.join(timeout=WAIT)
+    assert move.status_code == 200, move.get_json()
+    waited, signed = moved_during_render
+    assert waited, "the move waited for the render"
+    assert signed.status_code == 200, signed.get_json()
+    assert [report.instance_id for report in signed_reports(app)] == [signing_task["instance_id"]]
+
+
+def test_figures_changed_during_the_render_are_refused(app, api, signing_task, monkeypatch):
+    """A realisation saved while the report is being rendered: the signing is 409
+    report_changed and keeps nothing; signed again, the report states the new figure."""
+    headers = api.headers("anggota")
+    api.headers("camat")
+
+    def change_the_figures():
+        response = app.test_client().put(
+            f"/api/v1/indicators/PEM-01/values/{PERIOD}", json={"realization": 75}, headers=headers
+        )
+        assert response.status_code == 200, response.get_json()
+
+    wrap(monkeypatch, pades, "sign_pdf", lambda: in_thread(change_the_figures))
+    error_of(sign_request(app, api, signing_task), 409, "report_changed")
+    task = api.get(f"/api/v1/tasks/{signing_task['id']}").get_json()
+    assert (task["status"], task["version"]) == ("open", signing_task["version"])
+    assert signed_reports(app) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(Document).filter_by(task_id=task["id"])) is None
+    monkeypatch.undo()
+    assert sign_request(app, api, signing_task).status_code == 200
+    (report,) = signed_reports(app)
+    (section,) = report.content["measurement"]["sections"]
+    assert section["indicators"][0]["realization"] == "75"
+
+
+def test_a_paper_signature_recorded_during_the_render_wins(app, api, signing_task, monkeypatch):
+    """The scan of the ink-signed report recorded and step 12 completed while the signing
+    renders: the signing is 409 task_not_open, and the paper report is the one kept."""
+    headers = api.headers("camat")
+
+    def sign_on_paper():
+        client = app.test_client()
+        upload = client.post(
+            f"/api/v1/tasks/{signing_task['id']}/documents",
+            data={
+                "kind": SIGNED_KIND,
+                "file": (io.BytesIO(SCAN), "pindaian.pdf"),
+                "signed_on_paper": "true",
+            },
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+        assert upload.status_code == 201, upload.get_json()
+        done = client.post(f"/api/v1/tasks/{signing_task['id']}/complete", json={}, headers=headers)
+        assert done.status_code == 200, done.get_json()
+
+    wrap(monkeypatch, pades, "sign_pdf", lambda: in_thread(sign_on_paper))
+    error_of(sign_request(app, api, signing_task), 409, "task_not_open")
+    (report,) = signed_reports(app)
+    assert report.signed_on_paper
+    with app.app_context():
+        kinds = db.session.scalars(
+            sa.select(Document.signed_on_paper).filter_by(task_id=signing_task["id"])
+        ).all()
+    assert kinds == [True]
