@@ -102,13 +102,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "not_a_signing_step": N_("Step {step} is not a step that signs the report."),
     "invalid_password": N_("Wrong password; nothing was changed."),
     "password_required": N_("Enter your password to sign the report."),
-    "report_changed": (
-        "Isi laporan berubah selagi ditandatangani (nilai indikator, profil kantor atau data "
-        "penanda tangan diubah); tidak ada yang disimpan. Periksa laporan, lalu tanda tangani "
-        "lagi.",
+    "report_changed": N_(
         "The report's content changed while it was being signed (an indicator value, the "
         "office profile or the signer's details); nothing was saved. Check the report and "
-        "sign again.",
+        "sign again."
     ),
     "rate_limited": N_("Too many attempts. Try again later."),
     "internal_error": N_("Something went wrong on the server; it has been logged."),
