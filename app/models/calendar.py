@@ -7,7 +7,7 @@ from datetime import date, datetime
 from itertools import chain
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, enum_column, utcnow
@@ -92,7 +92,10 @@ def _new_calendar_version(session: Session, _flush_context) -> None:
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
-def _forget_calendar_version(session: Session, _transaction) -> None:
-    """Forget the version read in a transaction that ended: committed, another process may
-    change it next; rolled back, what it named is gone."""
+def _forget_calendar_version(session: Session, transaction: SessionTransaction) -> None:
+    """Forget the version read in a transaction (or savepoint) that ended: committed, another
+    process may change it next; rolled back, what it named is gone. A flush's own inner
+    transaction ends inside the transaction, which goes on: it changes nothing."""
+    if transaction.parent is not None and not transaction.nested:
+        return
     session.info.pop(SESSION_VERSION, None)
