@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from app.services.working_year import WorkingYear, from_us, to_us
+from app.services.working_year import MICROSECOND, WorkingYear, from_us, to_us
 
 WEEKDAYS: tuple[str, ...] = (
     "monday",
@@ -29,6 +29,8 @@ WEEKDAYS: tuple[str, ...] = (
 HOLIDAY_KINDS: tuple[str, ...] = ("libur_nasional", "cuti_bersama")
 DUE_UNITS: tuple[str, ...] = ("minute", "day")
 MINUTE_US = 60_000_000
+DAY_US = 86_400_000_000
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 Period = tuple[time, time]
 _Span = tuple[datetime, datetime]
@@ -239,21 +241,24 @@ class WorkingCalendar:
 
     def _build_year(self, year: int) -> WorkingYear:
         """List the year's working periods in UTC and tell whether a clock change meets one."""
-        starts: list[int] = []
-        ends: list[int] = []
+        spans: tuple[list[int], list[int]] = ([], [])
         working_days: list[int] = []
         unambiguous = True
         first = date(year, 1, 1)
         for offset in range(366 if isleap(year) else 365):
             day = first + timedelta(days=offset)
-            if self.is_working_day(day):
-                working_days.append(day.toordinal())
-                for start, end in self.periods[day.weekday()]:
-                    opens = datetime.combine(day, start, tzinfo=self.tz)
-                    closes = datetime.combine(day, end, tzinfo=self.tz)
-                    unambiguous = unambiguous and _exists_once(opens) and _exists_once(closes)
-                    starts.append(to_us(opens))
-                    ends.append(to_us(closes))
+            if not self.is_working_day(day):
+                continue
+            working_days.append(day.toordinal())
+            midnight = (day.toordinal() - EPOCH_ORDINAL) * DAY_US
+            for period in self.periods[day.weekday()]:
+                for clock, into in zip(period, spans, strict=True):
+                    # What `local - EPOCH` answers, without building the difference.
+                    local = datetime.combine(day, clock, tzinfo=self.tz)
+                    utc_offset = local.utcoffset()
+                    unambiguous = unambiguous and _exists_once(local, utc_offset)
+                    into.append(midnight + _clock_us(clock) - utc_offset // MICROSECOND)
+        starts, ends = spans
         return WorkingYear.of(year, starts, ends, working_days, unambiguous)
 
     def _working_day_after(self, day: date, days: int) -> date:
@@ -381,10 +386,15 @@ class _CalendarLoader(yaml.SafeLoader):
 _CalendarLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
 
 
-def _exists_once(local: datetime) -> bool:
+def _exists_once(local: datetime, utc_offset: timedelta) -> bool:
     """Tell whether a local clock time happens exactly once: not skipped by a daylight-saving
     change (a gap) nor repeated by one (a fold), where both readings of it have one offset."""
-    return local.utcoffset() == local.replace(fold=1 - local.fold).utcoffset()
+    return utc_offset == local.replace(fold=1 - local.fold).utcoffset()
+
+
+def _clock_us(clock: time) -> int:
+    """Microseconds from midnight to a clock time."""
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
 
 
 def _as_utc(moment: datetime, name: str) -> datetime:
