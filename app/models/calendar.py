@@ -1,10 +1,13 @@
-"""The office calendar's days off, one list per year, editable by the admin."""
+"""The office calendar's days off, one list per year, editable by the admin, and the version
+that tells every process when its cached calendar is stale."""
 
 import enum
+import uuid
 from datetime import date, datetime
+from itertools import chain
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, enum_column, utcnow
@@ -45,3 +48,54 @@ class HolidayRow(db.Model):
     estimated: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     year_list: Mapped[HolidayYear] = relationship(back_populates="holidays")
+
+
+class CalendarState(db.Model):
+    """The one row holding the days off's version: a new random value in each transaction
+    that changes a year's list (`_new_calendar_version`). Random rather than counted up, so
+    that a rolled-back change, or a database put back to an earlier copy (the tests' fresh
+    databases, a restore), never shows a process a version it once saw with other days off."""
+
+    __tablename__ = "calendar_state"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[str] = mapped_column(sa.String(32))
+
+
+# The version this session's transaction has read or written (session.info), so that a
+# request asks the database for it at most once; forgotten when the transaction ends.
+SESSION_VERSION = "calendar_version"
+
+
+def new_calendar_version() -> str:
+    """A version no change has had before."""
+    return uuid.uuid4().hex
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _new_calendar_version(session: Session, _flush_context) -> None:
+    """Give the days off a new version in the transaction of any flush that changes them:
+    every writer (the admin's pages and API, seeding, imports, a test) is covered, since
+    each goes through these models."""
+    touched = chain(session.new, session.dirty, session.deleted)
+    if not any(isinstance(obj, HolidayYear | HolidayRow) for obj in touched):
+        return
+    version = new_calendar_version()
+    table = CalendarState.__table__
+    connection = session.connection()
+    if not connection.execute(sa.update(table).values(version=version)).rowcount:
+        # Emptied tables (the PostgreSQL tests' TRUNCATE) lose the row; the first change
+        # puts it back.
+        connection.execute(sa.insert(table).values(id=1, version=version))
+    session.info[SESSION_VERSION] = version
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_calendar_version(session: Session, transaction: SessionTransaction) -> None:
+    """Forget the version read in a transaction (or savepoint) that ended: committed, another
+    process may change it next; rolled back, what it named is gone. A flush's own inner
+    transaction ends inside the transaction, which goes on: it changes nothing."""
+    if transaction.parent is not None and not transaction.nested:
+        return
+    session.info.pop(SESSION_VERSION, None)

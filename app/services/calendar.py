@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from calendar import isleap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,6 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from app.services.working_year import MICROSECOND, WorkingYear, from_us, to_us
 
 WEEKDAYS: tuple[str, ...] = (
     "monday",
@@ -25,6 +28,9 @@ WEEKDAYS: tuple[str, ...] = (
 )
 HOLIDAY_KINDS: tuple[str, ...] = ("libur_nasional", "cuti_bersama")
 DUE_UNITS: tuple[str, ...] = ("minute", "day")
+MINUTE_US = 60_000_000
+DAY_US = 86_400_000_000
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 Period = tuple[time, time]
 _Span = tuple[datetime, datetime]
@@ -66,7 +72,11 @@ class YearList:
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """Office working time: weekly periods in a time zone, minus holidays."""
+    """Office working time: weekly periods in a time zone, minus holidays.
+
+    Answers come from per-year tables (`WorkingYear`), each built on first use and kept on
+    the calendar, which is immutable: a span of a year costs what a span of a day does.
+    """
 
     tz: ZoneInfo
     # Excluded from the hash because a mapping is unhashable; equality still compares it.
@@ -74,6 +84,10 @@ class WorkingCalendar:
     holidays: frozenset[date] = frozenset()
     # The years whose holiday list the office has; None when every year counts as known.
     known_years: frozenset[int] | None = None
+    # The years' tables by year: derived from the fields above, so not part of the value.
+    _years: dict[int, WorkingYear] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         """Check the periods and freeze the containers."""
@@ -116,12 +130,7 @@ class WorkingCalendar:
 
     def working_days_in(self, year: int) -> int:
         """Count the working days of ``year``."""
-        day, last = date(year, 1, 1), date(year, 12, 31)
-        total = 0
-        while day <= last:
-            total += self.is_working_day(day)
-            day += timedelta(days=1)
-        return total
+        return len(self._year(year).working_days)
 
     def is_working_day(self, day: date) -> bool:
         """Tell whether ``day`` has working periods and is not a holiday."""
@@ -150,42 +159,44 @@ class WorkingCalendar:
     def next_working_moment(self, at: datetime) -> datetime:
         """Return ``at`` if it is working time, else the start of the next working period."""
         moment = _as_utc(at, "at")
-        for day in self._days_from(moment):
-            for start, end in self._utc_periods(day):
-                if moment < start:
-                    return start.astimezone(self.tz)
-                if moment < end:
-                    return moment.astimezone(self.tz)
-        raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+        instant = to_us(moment)
+        for year in count(self._year_of(moment)):
+            table = self._year(year)
+            if not table.regular:
+                return self._walk_to_working_moment(moment)
+            index = table.next_period(instant)
+            if index is not None:
+                start = table.starts[index]
+                return (moment if start <= instant else from_us(start)).astimezone(self.tz)
+        raise AssertionError("unreachable: count never ends")  # pragma: no cover
 
     def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
         """Return the instant when ``minutes`` working minutes have passed since ``start``."""
         if minutes < 0:
             raise ValueError(f"minutes must not be negative, got {minutes}")
         moment = _as_utc(start, "start")
-        remaining = timedelta(minutes=minutes)
-        if not remaining:
+        if not minutes:
             return moment.astimezone(self.tz)
-        for day in self._days_from(moment):
-            for period_start, period_end in self._utc_periods(day):
-                if period_end <= moment:
-                    continue
-                begin = max(period_start, moment)
-                available = period_end - begin
-                # "<=" so that a count reached exactly at a period's end answers that end.
-                if remaining <= available:
-                    return (begin + remaining).astimezone(self.tz)
-                remaining -= available
-        raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+        year = self._year_of(moment)
+        table = self._year(year)
+        if not table.regular:
+            return self._walk_working_minutes(moment, minutes)
+        # Counted from the year's first working moment, so each later year is one subtraction.
+        wanted = table.worked_until(to_us(moment)) + minutes * MINUTE_US
+        while wanted > table.total:
+            wanted -= table.total
+            year += 1
+            table = self._year(year)
+            if not table.regular:
+                return self._walk_working_minutes(moment, minutes)
+        return from_us(table.moment_worked(wanted)).astimezone(self.tz)
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """Return the due time ``days`` working days after ``start``, at the same clock time."""
         if days < 0:
             raise ValueError(f"days must not be negative, got {days}")
         anchor = self.next_working_moment(start)
-        day = anchor.date()
-        for _ in range(days):
-            day = self._next_working_day(day)
+        day = self._working_day_after(anchor.date(), days)
         return self._latest_working_moment(day, anchor.time())
 
     def due_at(self, start: datetime, value: int, unit: str) -> datetime:
@@ -199,37 +210,69 @@ class WorkingCalendar:
         )
 
     def _working_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """Sum the overlap of [start, end) with the working periods, day by day."""
+        """The working time of [start, end): what the years before `end` hold, less what
+        `start`'s year held before it."""
         begin, finish = _as_utc(start, "start"), _as_utc(end, "end")
-        total = timedelta()
         if finish <= begin:
-            return total
-        last_day = finish.astimezone(self.tz).date()
-        for day in self._days_from(begin):
-            if day > last_day:
-                break
-            for period_start, period_end in self._utc_periods(day):
-                overlap = min(period_end, finish) - max(period_start, begin)
-                if overlap > timedelta():
-                    total += overlap
-        return total
+            return timedelta()
+        years = [
+            self._year(year) for year in range(self._year_of(begin), self._year_of(finish) + 1)
+        ]
+        if not all(table.regular for table in years):
+            return self._walk_working_time(begin, finish)
+        worked = (
+            sum(table.total for table in years[:-1])
+            - years[0].worked_until(to_us(begin))
+            + years[-1].worked_until(to_us(finish))
+        )
+        return timedelta(microseconds=worked)
 
-    def _days_from(self, moment: datetime) -> Iterator[date]:
-        """Yield local dates from the one containing ``moment`` onwards, without end."""
-        first = moment.astimezone(self.tz).date()
-        for offset in count():
-            yield first + timedelta(days=offset)
+    def _year_of(self, moment: datetime) -> int:
+        """The year of the local date of ``moment``: the table its day belongs to."""
+        return moment.astimezone(self.tz).year
 
-    def _utc_periods(self, day: date) -> list[_Span]:
-        """List the working periods of ``day`` in UTC, so arithmetic ignores DST folds."""
-        return [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in self.periods_on(day)]
+    def _year(self, year: int) -> WorkingYear:
+        """Return the table of ``year``, building it on first use."""
+        table = self._years.get(year)
+        if table is None:
+            # Two threads may both build a year; the tables are equal, either one stays.
+            table = self._years[year] = self._build_year(year)
+        return table
 
-    def _next_working_day(self, day: date) -> date:
-        """Return the first working day after ``day``."""
-        day += timedelta(days=1)
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
+    def _build_year(self, year: int) -> WorkingYear:
+        """List the year's working periods in UTC and tell whether a clock change meets one."""
+        spans: tuple[list[int], list[int]] = ([], [])
+        working_days: list[int] = []
+        unambiguous = True
+        first = date(year, 1, 1)
+        for offset in range(366 if isleap(year) else 365):
+            day = first + timedelta(days=offset)
+            if not self.is_working_day(day):
+                continue
+            working_days.append(day.toordinal())
+            midnight = (day.toordinal() - EPOCH_ORDINAL) * DAY_US
+            for period in self.periods[day.weekday()]:
+                for clock, into in zip(period, spans, strict=True):
+                    # What `local - EPOCH` answers, without building the difference.
+                    local = datetime.combine(day, clock, tzinfo=self.tz)
+                    utc_offset = local.utcoffset()
+                    unambiguous = unambiguous and _exists_once(local, utc_offset)
+                    into.append(midnight + _clock_us(clock) - utc_offset // MICROSECOND)
+        starts, ends = spans
+        return WorkingYear.of(year, starts, ends, working_days, unambiguous)
+
+    def _working_day_after(self, day: date, days: int) -> date:
+        """Return the ``days``-th working day after ``day`` (``day`` itself for 0)."""
+        if not days:
+            return day
+        year = day.year
+        table = self._year(year)
+        index = table.working_days_through(day.toordinal()) + days - 1
+        while index >= len(table.working_days):
+            index -= len(table.working_days)
+            year += 1
+            table = self._year(year)
+        return date.fromordinal(table.working_days[index])
 
     def _latest_working_moment(self, day: date, clock: time) -> datetime:
         """Return ``clock`` on working ``day``, snapped back to the end of a period if outside."""
@@ -242,6 +285,58 @@ class WorkingCalendar:
                 break
             chosen = min(wanted, period_end)
         return chosen.astimezone(self.tz)
+
+    # --- the day-by-day walk, for years whose periods meet a daylight-saving change ---------
+    # There a period can run backwards or overlap another in UTC; the walk is the rule
+    # itself, so its answers there stay what they always were.
+
+    def _walk_working_time(self, begin: datetime, finish: datetime) -> timedelta:
+        """Sum the overlap of [begin, finish) with the working periods, day by day."""
+        total = timedelta()
+        last_day = finish.astimezone(self.tz).date()
+        for day in self._days_from(begin):
+            if day > last_day:
+                break
+            for period_start, period_end in self._utc_periods(day):
+                overlap = min(period_end, finish) - max(period_start, begin)
+                if overlap > timedelta():
+                    total += overlap
+        return total
+
+    def _walk_to_working_moment(self, moment: datetime) -> datetime:
+        """Return ``moment`` if it is working time, else the next period's start, day by day."""
+        for day in self._days_from(moment):
+            for start, end in self._utc_periods(day):
+                if moment < start:
+                    return start.astimezone(self.tz)
+                if moment < end:
+                    return moment.astimezone(self.tz)
+        raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+
+    def _walk_working_minutes(self, moment: datetime, minutes: int) -> datetime:
+        """Return the instant ``minutes`` working minutes after ``moment``, day by day."""
+        remaining = timedelta(minutes=minutes)
+        for day in self._days_from(moment):
+            for period_start, period_end in self._utc_periods(day):
+                if period_end <= moment:
+                    continue
+                begin = max(period_start, moment)
+                available = period_end - begin
+                # "<=" so that a count reached exactly at a period's end answers that end.
+                if remaining <= available:
+                    return (begin + remaining).astimezone(self.tz)
+                remaining -= available
+        raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+
+    def _days_from(self, moment: datetime) -> Iterator[date]:
+        """Yield local dates from the one containing ``moment`` onwards, without end."""
+        first = moment.astimezone(self.tz).date()
+        for offset in count():
+            yield first + timedelta(days=offset)
+
+    def _utc_periods(self, day: date) -> list[_Span]:
+        """List the working periods of ``day`` in UTC, so arithmetic ignores DST folds."""
+        return [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in self.periods_on(day)]
 
 
 def default_calendar_path() -> Path:
@@ -289,6 +384,17 @@ class _CalendarLoader(yaml.SafeLoader):
 
 
 _CalendarLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+
+
+def _exists_once(local: datetime, utc_offset: timedelta) -> bool:
+    """Tell whether a local clock time happens exactly once: not skipped by a daylight-saving
+    change (a gap) nor repeated by one (a fold), where both readings of it have one offset."""
+    return utc_offset == local.replace(fold=1 - local.fold).utcoffset()
+
+
+def _clock_us(clock: time) -> int:
+    """Microseconds from midnight to a clock time."""
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
 
 
 def _as_utc(moment: datetime, name: str) -> datetime:

@@ -1,17 +1,38 @@
 """The office's working calendar: the weekly hours from the calendar file, the days off
-from the database (one list per year, seeded from the same file, then kept by the admin)."""
+from the database (one list per year, seeded from the same file, then kept by the admin).
 
+The calendar is built once per process and days-off version (`CalendarState`, renewed in
+the transaction of every change to the days off), so a computation costs one small read of
+the version, and none for a second computation in the same transaction; an admin's change
+is seen by every worker's next transaction."""
+
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import HolidayKind, HolidayRow, HolidayYear, utcnow
+from app.models.calendar import SESSION_VERSION, CalendarState
 from app.services.calendar import WorkingCalendar, YearList, load_calendar
 from app.services.sop_definitions import SopDefinition
+
+# Where each app keeps its built calendar (app.extensions).
+CACHE = "office_calendar"
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A calendar built from the file's hours (`hours`) and the days off at `version`."""
+
+    hours: WorkingCalendar
+    version: str
+    calendar: WorkingCalendar
 
 
 @lru_cache(maxsize=8)
@@ -27,16 +48,51 @@ def _calendar_file() -> tuple[WorkingCalendar, tuple[YearList, ...]]:
 
 def office_calendar() -> WorkingCalendar:
     """Return the working calendar in force: file hours, the database's years and days off."""
-    calendar, _ = _calendar_file()
+    hours, _ = _calendar_file()
+    session = db.session()
+    version = _days_off_version(session)
+    built = current_app.extensions.get(CACHE)
+    if built is not None and built.hours is hours and built.version == version:
+        return built.calendar
+    return _build(session, hours)
+
+
+def _days_off_version(session: Session) -> str | None:
+    """The days off's version as this transaction sees it, read at most once per transaction."""
+    if SESSION_VERSION in session.info:
+        # A change still waiting for its flush would be missed by the cached version: the
+        # full read used to flush it, so flush it here (which renews the version).
+        if _days_off_pending(session):
+            session.flush()
+        return session.info[SESSION_VERSION]
+    version = session.scalar(sa.select(CalendarState.version))
+    session.info[SESSION_VERSION] = version
+    return version
+
+
+def _days_off_pending(session: Session) -> bool:
+    pending = chain(session.new, session.dirty, session.deleted)
+    return any(isinstance(obj, HolidayYear | HolidayRow) for obj in pending)
+
+
+def _build(session: Session, hours: WorkingCalendar) -> WorkingCalendar:
+    """Read the years and days off, with their version in the same statement (one snapshot),
+    and keep the calendar built from them for the next computation at that version."""
     # One query, as before the years existed: a year without days off comes with a NULL day.
-    rows = db.session.execute(
-        sa.select(HolidayYear.year, HolidayRow.day).outerjoin(
-            HolidayRow, HolidayRow.year == HolidayYear.year
-        )
+    rows = session.execute(
+        sa.select(
+            HolidayYear.year, HolidayRow.day, sa.select(CalendarState.version).scalar_subquery()
+        ).outerjoin(HolidayRow, HolidayRow.year == HolidayYear.year)
     ).all()
-    return calendar.with_holidays(
-        (day for _, day in rows if day is not None), known_years={year for year, _ in rows}
+    calendar = hours.with_holidays(
+        (day for _, day, _ in rows if day is not None), known_years={year for year, _, _ in rows}
     )
+    # Without any year there is no version to read with them: such a calendar is not kept.
+    version = rows[0][2] if rows else None
+    if version is not None:
+        session.info[SESSION_VERSION] = version
+        current_app.extensions[CACHE] = _Built(hours, version, calendar)
+    return calendar
 
 
 def seed_holidays() -> int:
