@@ -1,6 +1,6 @@
 """The kanban board: every open task of every active measurement, in its actor's lane."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +26,7 @@ from app.services.routing import (
     allowed_actions,
     definition_for,
     describe_tasks,
+    step_of,
     tasks_of_actor,
 )
 from app.services.sop_definitions import Actor
@@ -81,7 +82,16 @@ class Card:
 @dataclass
 class Column:
     actor: Actor
+    # The cards shown: the first `lane_cap` of the lane unless the lane is expanded.
     cards: list[Card] = field(default_factory=list)
+    # Every open task of the lane under the filters, shown or not (the lane header's count).
+    total: int = 0
+    shown_tasks: list[Task] = field(default_factory=list, repr=False)
+
+    @property
+    def hidden(self) -> int:
+        """How many of the lane's cards wait behind its *show more*."""
+        return self.total - len(self.cards)
 
 
 @dataclass
@@ -90,6 +100,9 @@ class Board:
     instances: list[Instance]
     filters: BoardFilters
     total_open: int
+    # The earliest due time after the render's "now" among the cards shown: a card turns red
+    # then, so a render kept for later is good only until this instant.
+    next_due: datetime | None = None
 
 
 def change_marker() -> int:
@@ -103,8 +116,11 @@ def build_board(
     actors: Sequence[Actor],
     filters: BoardFilters,
     now: datetime | None = None,
+    lane_cap: int | None = None,
+    expanded: Collection[str] = (),
 ) -> Board:
-    """Lay out the open tasks of active measurements in the lanes of `actors`."""
+    """Lay out the open tasks of active measurements in the lanes of `actors`, at most
+    `lane_cap` cards a lane except in the `expanded` lanes (codes; "all" expands every one)."""
     now = now or utcnow()
     active = list(
         db.session.scalars(
@@ -125,19 +141,19 @@ def build_board(
         query = query.where(Task.due_at < now)
     if filters.mine:
         query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
-    views = describe_tasks(db.session.scalars(query).unique().all(), now)
+    tasks = db.session.scalars(query).unique().all()
     # The user's own lanes first (on a phone the lanes stack: his work is at the top).
     own = [actor for actor in actors if actor.code in user.roles]
     columns = [Column(actor) for actor in own + [a for a in actors if a not in own]]
-    by_code = {column.actor.code: column for column in columns}
-    conflicts = conflicts_of([view.task for view in views], user)
+    shown = _capped_lanes(tasks, columns, lane_cap, expanded)
+    # Only the shown cards are described: the hidden ones cost no clock and no markup.
+    views = describe_tasks(shown, now)
+    conflicts = conflicts_of(shown, user)
     returns = _returns_by_instance(views)
     documents = _latest_documents(views)
+    lanes = {task.id: column for column in columns for task in column.shown_tasks}
     for view in views:
-        lane = by_code.get(view.step.actors[0])
-        if lane is None:
-            # A step of another SOP version whose actor this board has no lane for.
-            lane = columns[-1]
+        lane = lanes[view.task.id]
         conflict = conflicts.get(view.task.id)
         held = documents.get(view.task.instance_id, {})
         lane.cards.append(
@@ -152,7 +168,34 @@ def build_board(
                 input_documents={k: held[k] for k in view.step.inputs if k in held},
             )
         )
-    return Board(columns=columns, instances=active, filters=filters, total_open=len(views))
+    upcoming = [task.due_at for task in shown if task.due_at > now]
+    return Board(
+        columns=columns,
+        instances=active,
+        filters=filters,
+        total_open=len(tasks),
+        next_due=min(upcoming, default=None),
+    )
+
+
+def _capped_lanes(
+    tasks: Sequence[Task], columns: list[Column], cap: int | None, expanded: Collection[str]
+) -> list[Task]:
+    """Sort `tasks` into their lanes (counting each lane's total) and answer the ones shown,
+    in the order they came; each column remembers its shown tasks."""
+    by_code = {column.actor.code: column for column in columns}
+    shown = []
+    for task in tasks:
+        lane = by_code.get(step_of(task).actors[0])
+        if lane is None:
+            # A step of another SOP version whose actor this board has no lane for.
+            lane = columns[-1]
+        lane.total += 1
+        open_lane = cap is None or "all" in expanded or lane.actor.code in expanded
+        if open_lane or len(lane.shown_tasks) < cap:
+            lane.shown_tasks.append(task)
+            shown.append(task)
+    return shown
 
 
 def _reviewed_kinds(view: TaskView) -> tuple[str, ...]:
