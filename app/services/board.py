@@ -105,10 +105,24 @@ class Board:
     next_due: datetime | None = None
 
 
-def change_marker() -> int:
-    """A number that changes whenever anything on any board may have changed: the id of the
-    newest audit event (every state change writes one)."""
-    return db.session.scalar(sa.select(AuditHead.last_event_id)) or 0
+def change_marker() -> str:
+    """A text that changes whenever anything on any board may have changed, in one query: the
+    id of the newest audit event (every state change writes one) and the start of its chain
+    hash, so that a database put back to an earlier state (a restore, a test's fresh copy)
+    reaches the same id with another marker; and the open tasks' count and summed versions,
+    which an edit of a task outside the services (a repair script, a test) changes too."""
+    is_open = Task.status == TaskStatus.OPEN
+    event_id, event_hash, count, versions = db.session.execute(
+        sa.select(
+            sa.select(AuditHead.last_event_id).where(AuditHead.id == 1).scalar_subquery(),
+            sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery(),
+            sa.select(sa.func.count(Task.id)).where(is_open).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(Task.version), 0))
+            .where(is_open)
+            .scalar_subquery(),
+        )
+    ).one()
+    return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}"
 
 
 def build_board(
@@ -168,7 +182,7 @@ def build_board(
                 input_documents={k: held[k] for k in view.step.inputs if k in held},
             )
         )
-    upcoming = [task.due_at for task in shown if task.due_at > now]
+    upcoming = [task.due_at for task in shown if task.due_at >= now]
     return Board(
         columns=columns,
         instances=active,
