@@ -3,6 +3,7 @@
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -50,28 +51,29 @@ class Card:
     arahan: Task | None = None
     # A review's document under review: the latest version of each output of the step the
     # definition says it reviews.
-    reviewed_documents: tuple[Document, ...] = ()
+    reviewed_documents: tuple[sa.Row, ...] = ()
     # The latest version of each of the step's inputs the measurement already holds.
-    input_documents: dict[str, Document] = field(default_factory=dict)
+    input_documents: dict[str, sa.Row] = field(default_factory=dict)
 
-    @property
+    # Each counted once a card: the template reads them more than once.
+    @cached_property
     def missing_uploads(self) -> list[str]:
         """The missing outputs someone must still provide (upload or generate)."""
         signed = self.view.step.signed_outputs
         return [kind for kind in self.view.missing_outputs if kind not in signed]
 
-    @property
+    @cached_property
     def made_by_signing(self) -> list[str]:
         """The missing outputs that signing the step makes: not missing, only not yet made."""
         signed = self.view.step.signed_outputs
         return [kind for kind in self.view.missing_outputs if kind in signed]
 
-    @property
+    @cached_property
     def used_share(self) -> float:
         """How much of the mutu baku is used, 0..1 (capped for drawing)."""
         return used_share(self.view.working_minutes, self.view.standard_minutes)
 
-    @property
+    @cached_property
     def urgency(self) -> TimeState:
         """ "late", "near" or "ok": the colour of the card's time bar."""
         return time_state(
@@ -243,15 +245,16 @@ def _arahan_of(task: Task, returns: list[Task]) -> Task | None:
     return earlier[-1] if earlier else None
 
 
-def _latest_documents(views: Sequence[TaskView]) -> dict[int, dict[str, Document]]:
-    """The latest version of each document kind the cards link, per instance, in one query."""
+def _latest_documents(views: Sequence[TaskView]) -> dict[int, dict[str, sa.Row]]:
+    """The latest version of each document kind the cards link, per instance, in one query:
+    only the id, kind and version a card shows (no document object and its uploader)."""
     kinds = {kind for view in views for kind in (*view.step.inputs, *_reviewed_kinds(view))}
     ids = {view.task.instance_id for view in views}
-    latest: dict[int, dict[str, Document]] = {}
+    latest: dict[int, dict[str, sa.Row]] = {}
     if not kinds or not ids:
         return latest
-    for document in db.session.scalars(
-        sa.select(Document)
+    for document in db.session.execute(
+        sa.select(Document.id, Document.instance_id, Document.kind, Document.version)
         .where(Document.instance_id.in_(ids), Document.kind.in_(sorted(kinds)))
         .order_by(Document.instance_id, Document.version, Document.id)
     ):
