@@ -74,6 +74,16 @@ class Card:
         return used_share(self.view.working_minutes, self.view.standard_minutes)
 
     @cached_property
+    def meter_now(self) -> int:
+        """The time bar's value: the working minutes used, at most the mutu baku."""
+        return min(self.view.working_minutes, self.view.standard_minutes)
+
+    @cached_property
+    def fill_width(self) -> int:
+        """The bar's width in steps of 5 % (a class: the CSP allows no style attribute)."""
+        return round(self.used_share * 20) * 5
+
+    @cached_property
     def urgency(self) -> TimeState:
         """ "late", "near" or "ok": the colour of the card's time bar."""
         return time_state(
