@@ -31,9 +31,10 @@ from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 MAX_ID = 2_147_483_647
 # How many cards a lane shows before its *Tampilkan N lagi* (BOARD_LANE_CARDS overrides).
 LANE_CARDS = 20
-# Rendered boards kept per process (BOARD_CACHE_SIZE overrides; 0 keeps none).
-CACHE_SIZE = 128
-LANE_CODE = re.compile(r"[a-z0-9_-]{1,40}")
+# Rendered boards kept per process (BOARD_CACHE_SIZE overrides; 0 keeps none): a user's
+# filters of this minute, for a few dozen users; older minutes are never asked for again.
+CACHE_SIZE = 64
+LANE_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def _filters() -> BoardFilters:

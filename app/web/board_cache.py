@@ -16,10 +16,13 @@ CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 class RenderedBoards:
-    """A bounded least-recently-used map of board keys to rendered HTML."""
+    """A least-recently-used map of board keys to rendered HTML, bounded in entries and in
+    characters (a 500-card board is close to a megabyte)."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, chars: int = 32 * 1024 * 1024):
         self.size = size
+        self.chars = chars
+        self._held = 0
         self._entries: OrderedDict[tuple, tuple[str, datetime | None]] = OrderedDict()
         # Gunicorn's threads of one worker share the map.
         self._lock = Lock()
@@ -32,20 +35,26 @@ class RenderedBoards:
                 return None
             html, valid_until = entry
             if valid_until is not None and now >= valid_until:
-                del self._entries[key]
+                self._drop(key)
                 return None
             self._entries.move_to_end(key)
             return html
 
     def put(self, key: tuple, html: str, valid_until: datetime | None) -> None:
         """Keep `html` for `key` until `valid_until` (or until the key itself changes)."""
-        if self.size <= 0:
+        if self.size <= 0 or len(html) > self.chars:
             return
         with self._lock:
+            if key in self._entries:
+                self._drop(key)
             self._entries[key] = (html, valid_until)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self._held += len(html)
+            while len(self._entries) > self.size or self._held > self.chars:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: tuple) -> None:
+        html, _ = self._entries.pop(key)
+        self._held -= len(html)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -3,7 +3,7 @@
 
 import re
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -153,3 +153,22 @@ def test_board_statements_do_not_grow_with_its_cards(app, pages, runner):
     many, many_cards = statements()
     assert (few_cards, many_cards) == (6, 51)
     assert many == few
+
+
+def test_kept_boards_stay_within_their_bounds():
+    """Does the cache forget its least recently used boards beyond its entries or its
+    characters, and a board past the due time it was kept until?"""
+    from app.web.board_cache import RenderedBoards
+
+    now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    boards = RenderedBoards(3, chars=10)
+    for key, html in (("a", "xxxx"), ("b", "yyyy"), ("c", "zzzz")):
+        boards.put((key,), html, None)
+    assert boards.get(("a",), now) is None
+    assert boards.get(("b",), now) == "yyyy"
+    boards.put(("d",), "w", now + timedelta(seconds=1))
+    assert boards.get(("d",), now) == "w"
+    assert boards.get(("d",), now + timedelta(seconds=1)) is None
+    boards.put(("e",), "x" * 11, None)
+    assert boards.get(("e",), now) is None
+    assert len(boards) == 2
