@@ -155,19 +155,7 @@ def build_board(
             .order_by(Instance.period, Instance.id)
         )
     )
-    query = (
-        sa.select(Task)
-        .join(Task.instance)
-        .where(Task.status == TaskStatus.OPEN, Instance.status == InstanceStatus.ACTIVE)
-        .order_by(Task.due_at, Task.id)
-    )
-    if filters.instance_id is not None:
-        query = query.where(Task.instance_id == filters.instance_id)
-    if filters.overdue_only:
-        query = query.where(Task.due_at < now)
-    if filters.mine:
-        query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
-    tasks = db.session.scalars(query).unique().all()
+    tasks = _open_tasks(user, filters, now)
     # The user's own lanes first (on a phone the lanes stack: his work is at the top).
     own = [actor for actor in actors if actor.code in user.roles]
     columns = [Column(actor) for actor in own + [a for a in actors if a not in own]]
@@ -202,6 +190,23 @@ def build_board(
         total_open=len(tasks),
         next_due=min(upcoming, default=None),
     )
+
+
+def _open_tasks(user: User, filters: BoardFilters, now: datetime) -> Sequence[Task]:
+    """The open tasks of active measurements under `filters`, the earliest due first."""
+    query = (
+        sa.select(Task)
+        .join(Task.instance)
+        .where(Task.status == TaskStatus.OPEN, Instance.status == InstanceStatus.ACTIVE)
+        .order_by(Task.due_at, Task.id)
+    )
+    if filters.instance_id is not None:
+        query = query.where(Task.instance_id == filters.instance_id)
+    if filters.overdue_only:
+        query = query.where(Task.due_at < now)
+    if filters.mine:
+        query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
+    return db.session.scalars(query).unique().all()
 
 
 def _capped_lanes(
