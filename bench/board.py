@@ -1,16 +1,22 @@
-"""Benchmark the board page with many active measurements, against the app's bare JSON endpoint.
+"""Benchmark the board page with 50 and with 500 active measurements, against the login page.
 
-Starts N measurements (default 500) on a fresh SQLite file, moves them to steps spread over
-the four lanes (uploading each step's required outputs on the way), signs in through the
-login form as the Camat and renders the board (`GET /`, the whole page) again and again with
-Flask's test client. Prints the median render time next to the median of `GET /api/v1/health`
-(touches no database) measured in the same run, interleaved with the board calls, their
-ratio, and the SQL statements one board render issues; the last line is one JSON object of
-the figures.
+Starts measurements on a fresh SQLite file (or an empty PostgreSQL database with
+`--database-url`), moves them to steps spread over the four lanes (uploading each step's
+required outputs on the way), signs in through the login form as the Camat and renders the
+board (`GET /`, the whole page) with Flask's test client, in one process:
+
+- `board_50_ms`: 50 measurements, the board as it opens (each lane capped, its show-more);
+- `board_500_ms`: 500 measurements, measured whole (`?more=all`: every lane expanded);
+- `cached_500_ms`: the unchanged 500 board again, answered from the per-process cache;
+
+each cold render (the cache emptied first) interleaved with `GET /login` (signed out), the
+baseline measured in the same run. Prints the medians, their ratios to the baseline, the
+SQL statements of one cold render of each board and the page sizes; the last line is one
+JSON object of the figures.
 
     .venv/bin/python bench/board.py
-    .venv/bin/python bench/board.py --quick              # a small board, as the suite runs it
-    .venv/bin/python bench/board.py --measurements 100 --repeats 50
+    .venv/bin/python bench/board.py --quick              # small boards, as the suite runs it
+    .venv/bin/python bench/board.py --database-url postgresql://postgres@127.0.0.1/bench
 """
 
 import argparse
@@ -37,8 +43,8 @@ from app.services import routing  # noqa: E402
 from app.services.documents import BlobStore, upload_document  # noqa: E402
 
 SOP = "pengukuran-kinerja"
-QUICK_MEASUREMENTS = 18
-QUICK_REPEATS = 3
+SMALL, LARGE = 50, 500
+QUICK_SMALL, QUICK_LARGE, QUICK_REPEATS = 4, 12, 3
 # The step each measurement is left open at, in turn: every lane gets cards, reviews included.
 TARGET_STEPS = (1, 2, 3, 4, 5, 7, 9, 10, 11)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -74,9 +80,11 @@ def advance(task: Task, users: dict[str, User], store: BlobStore, limit: int) ->
     return result.next_tasks[0]
 
 
-def start_measurements(app, usernames: dict[str, str], count: int) -> dict[int, int]:
-    """Start `count` measurements and leave them open at `TARGET_STEPS` in turn; answer how
-    many cards each step has."""
+def start_measurements(
+    app, usernames: dict[str, str], count: int, first: int = 0
+) -> dict[int, int]:
+    """Start `count` measurements (from the `first`-th period on) and leave them open at
+    `TARGET_STEPS` in turn; answer how many cards each step has."""
     store = BlobStore(app.config["STORAGE_DIR"])
     limit = app.config["MAX_CONTENT_LENGTH"]
     spread: dict[int, int] = {}
@@ -85,7 +93,7 @@ def start_measurements(app, usernames: dict[str, str], count: int) -> dict[int, 
             role: db.session.scalar(sa.select(User).filter_by(username=name))
             for role, name in usernames.items()
         }
-        for number, period in enumerate(periods()[:count]):
+        for number, period in enumerate(periods()[first : first + count], start=first):
             instance = routing.start_instance(sop_code=SOP, period=period, actor=users["camat"])
             db.session.flush()
             task = db.session.scalar(
@@ -96,8 +104,8 @@ def start_measurements(app, usernames: dict[str, str], count: int) -> dict[int, 
                 task = advance(task, users, store, limit)
             spread[target] = spread.get(target, 0) + 1
             db.session.commit()
-            if (number + 1) % max(1, count // 5) == 0:
-                print(f"  {number + 1:,}/{count:,} measurements started", file=sys.stderr)
+            if (number + 1 - first) % max(1, count // 5) == 0:
+                print(f"  {number + 1:,} measurements started", file=sys.stderr)
     return dict(sorted(spread.items()))
 
 
@@ -111,8 +119,11 @@ def sign_in(client, username: str) -> None:
         raise SystemExit(f"login as {username} answered {response.status_code}")
 
 
-def timed_get(client, path: str, seconds: list[float]) -> str:
-    """GET `path`, record how long it took, and answer the body (stop on a non-200)."""
+def timed_get(client, path: str, seconds: list[float], app=None) -> str:
+    """GET `path`, record how long it took, and answer the body (stop on a non-200); with
+    `app`, a cold render: the app's kept boards are forgotten first."""
+    if app is not None:
+        app.extensions.pop("board_cache", None)
     start = time.perf_counter()
     response = client.get(path)
     body = response.get_data(as_text=True)
@@ -122,77 +133,100 @@ def timed_get(client, path: str, seconds: list[float]) -> str:
     return body
 
 
+def measure(app, client, anonymous, path: str, repeats: int, baseline: list[float]) -> dict:
+    """Render `path` cold `repeats` times and kept as often, each between two baseline calls;
+    count the statements of one cold render; answer the figures and the page."""
+    page = timed_get(client, path, [], app)
+    cold: list[float] = []
+    kept: list[float] = []
+    # Interleaved, so any drift of the machine falls on the board and the baseline alike.
+    for _ in range(repeats):
+        timed_get(client, path, cold, app)
+        timed_get(anonymous, "/login", baseline)
+        timed_get(client, path, kept)
+        timed_get(anonymous, "/login", baseline)
+    counter = StatementCounter(app)
+    app.extensions.pop("board_cache", None)
+    with counter.counting():
+        client.get(path)
+    counter.close()
+    return {
+        "ms": statistics.median(cold) * 1000,
+        "cached_ms": statistics.median(kept) * 1000,
+        "statements": counter.count,
+        "cards": page.count('class="task-card'),
+        "kib": len(page.encode()) / 1024,
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--measurements", type=int, default=500, help="active measurements (500)")
-    parser.add_argument("--repeats", type=int, default=20, help="timed board renders (20)")
-    parser.add_argument("--quick", action="store_true", help="a small board, as the tests do")
+    parser.add_argument("--repeats", type=int, default=20, help="timed renders of each (20)")
+    parser.add_argument("--quick", action="store_true", help="small boards, as the tests do")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default SQLite)")
     args = parser.parse_args(argv)
+    small, large = (QUICK_SMALL, QUICK_LARGE) if args.quick else (SMALL, LARGE)
     if args.quick:
-        args.measurements, args.repeats = QUICK_MEASUREMENTS, QUICK_REPEATS
-    if args.measurements < 1 or args.repeats < 1:
-        parser.error("--measurements and --repeats must be at least 1")
-    if args.measurements > len(periods()):
-        parser.error(f"--measurements can be at most {len(periods())} (one per period)")
+        args.repeats = QUICK_REPEATS
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="sakip-bench-board-") as tmp:
-        app, usernames, dialect = make_app(
-            f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "blobs"
-        )
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        app, usernames, dialect = make_app(url, Path(tmp) / "blobs")
         setup = time.perf_counter()
-        spread = start_measurements(app, usernames, args.measurements)
-        setup = time.perf_counter() - setup
+        spread = start_measurements(app, usernames, small)
         client = app.test_client()
         sign_in(client, usernames["camat"])
-
-        warm: list[float] = []
-        page = timed_get(client, "/", warm)
+        anonymous = app.test_client()
         for _ in range(3):
-            timed_get(client, "/", warm)
-            timed_get(client, "/api/v1/health", warm)
-        board: list[float] = []
-        health: list[float] = []
-        # Interleaved, so any drift of the machine falls on both alike.
-        for _ in range(args.repeats):
-            timed_get(client, "/", board)
-            for _ in range(5):
-                timed_get(client, "/api/v1/health", health)
-        counter = StatementCounter(app)
-        with counter.counting():
-            client.get("/")
-        counter.close()
+            timed_get(anonymous, "/login", [])
+        baseline: list[float] = []
+        few = measure(app, client, anonymous, "/", args.repeats, baseline)
+        start_measurements(app, usernames, large - small, first=small)
+        setup = time.perf_counter() - setup
+        many = measure(app, client, anonymous, "/?more=all", args.repeats, baseline)
         close_app(app)
 
-    cards = page.count('class="task-card')
-    board_ms = statistics.median(board) * 1000
-    health_ms = statistics.median(health) * 1000
+    baseline_ms = statistics.median(baseline) * 1000
     print()
     print(
-        f"{args.measurements:,} active measurements, sqlite (fresh file in a temp dir), "
-        f"Python {platform.python_version()}, Flask test client, one process"
+        f"{dialect}, Python {platform.python_version()}, Flask test client, one process; "
+        f"set-up {setup:.1f} s; open at step: count {spread} (of the first {small})"
     )
-    print(f"cards on the board:    {cards:,} (open at step: count {spread}); set-up {setup:.1f} s")
-    print(f"board page size:       {len(page.encode()) / 1024:,.0f} KiB")
-    print()
-    print(f"GET / (board)          median {board_ms:9.2f} ms  ({len(board)} renders)")
-    print(f"GET /api/v1/health     median {health_ms:9.2f} ms  ({len(health)} calls, baseline)")
-    print(f"ratio board/health     {board_ms / health_ms:,.1f}")
-    print(f"per card               {board_ms / max(1, cards):.3f} ms")
-    print(f"SQL statements/render  {counter.count}")
+    print(f"GET /login (baseline)     median {baseline_ms:9.2f} ms  ({len(baseline)} calls)")
+    for name, count, figures in (("board", small, few), ("board, all lanes", large, many)):
+        print(
+            f"{name} {count:>4} measurements  median {figures['ms']:9.2f} ms cold "
+            f"({figures['ms'] / baseline_ms:5.1f}x), {figures['cached_ms']:7.2f} ms kept "
+            f"({figures['cached_ms'] / baseline_ms:4.1f}x); {figures['cards']} cards, "
+            f"{figures['kib']:,.0f} KiB, {figures['statements']} SQL statements"
+        )
     print_figures(
         {
             "benchmark": "board",
             "engine": dialect,
-            "measurements": args.measurements,
-            "cards": cards,
-            "renders": len(board),
-            "board_ms": board_ms,
-            "baseline": "GET /api/v1/health",
-            "baseline_ms": health_ms,
-            "ratio": board_ms / health_ms,
-            "statements": counter.count,
-            "page_kib": len(page.encode()) / 1024,
+            "client": "flask test client",
+            "measurements_small": small,
+            "measurements_large": large,
+            "renders": args.repeats,
+            "baseline": "GET /login",
+            "baseline_ms": baseline_ms,
+            "board_50_ms": few["ms"],
+            "board_500_ms": many["ms"],
+            "cached_50_ms": few["cached_ms"],
+            "cached_500_ms": many["cached_ms"],
+            "ratio_50": few["ms"] / baseline_ms,
+            "ratio_500": many["ms"] / baseline_ms,
+            "cached_ratio_50": few["cached_ms"] / baseline_ms,
+            "cached_ratio_500": many["cached_ms"] / baseline_ms,
+            "statements_50": few["statements"],
+            "statements_500": many["statements"],
+            "cards_50": few["cards"],
+            "cards_500": many["cards"],
+            "page_50_kib": few["kib"],
+            "page_500_kib": many["kib"],
         }
     )
     return 0

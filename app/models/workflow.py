@@ -120,6 +120,10 @@ class Task(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     elapsed_minutes: Mapped[int | None]
     working_minutes: Mapped[int | None]
+    # The mutu baku in working minutes from the opening to the due time, counted when the task
+    # opened so the board need not count it per card; NULL only for a row the back-fill could
+    # not count. A day off added later is caught by comparing with the holiday lists' change.
+    standard_minutes: Mapped[int | None]
     late: Mapped[bool | None]
     backdated: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)

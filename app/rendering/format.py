@@ -87,13 +87,22 @@ def format_date(value: date | datetime | None) -> str:
     return babel_dates.format_date(value, "d MMMM y", locale=LOCALE)
 
 
+# The CLDR names of "EEEE" and "MMMM", read once: Babel's formatter took 0.2 ms a date,
+# a large share of a big board.
+DAY_NAMES = babel_dates.get_day_names("wide", context="format", locale=LOCALE)
+MONTH_NAMES = babel_dates.get_month_names("wide", context="format", locale=LOCALE)
+
+
 def format_datetime(value: datetime | None, with_day: bool = False) -> str:
     """Write an instant in the office's zone, "2 Maret 2026 07.30", or with its day,
-    "Senin, 2 Maret 2026 07.30"."""
+    "Senin, 2 Maret 2026 07.30" (Babel's "d MMMM y HH.mm", with "EEEE, " before)."""
     if value is None:
         return DASH
-    pattern = "EEEE, d MMMM y HH.mm" if with_day else "d MMMM y HH.mm"
-    return babel_dates.format_datetime(value, pattern, tzinfo=office_timezone(), locale=LOCALE)
+    local = value.astimezone(office_timezone())
+    text = (
+        f"{local.day} {MONTH_NAMES[local.month]} {local.year} {local.hour:02d}.{local.minute:02d}"
+    )
+    return f"{DAY_NAMES[local.weekday()]}, {text}" if with_day else text
 
 
 def format_duration(minutes: int | None) -> str:

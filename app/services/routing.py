@@ -6,9 +6,10 @@ the same task race on the task's `version`; the loser gets a 409, never a double
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Literal
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from app.i18n import N_
 from app.models import (
     ADMIN,
     Document,
+    HolidayYear,
     Instance,
     InstanceStatus,
     SopVersion,
@@ -114,6 +116,7 @@ def _open_task(instance: Instance, step: Step, at: datetime, calendar: WorkingCa
         opened_at=at,
         due_at=calendar.due_at(at, step.standard.value, step.standard.unit),
     )
+    task.standard_minutes = _counted_standard(step, calendar, at, task.due_at)
     db.session.add(task)
     return task
 
@@ -458,12 +461,28 @@ def tasks_of_actor(actor: str):
     return sa.or_(*clauses) if clauses else sa.false()
 
 
-def _standard_minutes(task: Task, step: Step, calendar: WorkingCalendar) -> int:
-    """The mutu baku in working minutes: a minute standard is itself; a day standard is the
-    working time to the stored due time (a day off added since then shortens it)."""
+def _counted_standard(step: Step, calendar: WorkingCalendar, opened: datetime, due: datetime):
+    """The mutu baku in working minutes from `opened` to `due`: a minute standard is itself."""
     if step.standard.unit == "minute":
         return step.standard.value
-    return calendar.working_minutes_between(task.opened_at, task.due_at)
+    return calendar.working_minutes_between(opened, due)
+
+
+def _standard_minutes(
+    task: Task, step: Step, calendar: WorkingCalendar, holidays_changed: Callable
+) -> int:
+    """The mutu baku in working minutes: a minute standard is itself; a day standard is the
+    working time to the stored due time (a day off added since then shortens it). The count
+    stored at the opening stands while the holiday lists are unchanged since; a change (or
+    one within the clock skew an opening may claim) counts it again, as every reader did."""
+    if step.standard.unit == "minute":
+        return step.standard.value
+    stored = task.standard_minutes
+    if stored is not None:
+        changed = holidays_changed()
+        if changed is None or changed < task.opened_at - CLOCK_SKEW:
+            return stored
+    return _counted_standard(step, calendar, task.opened_at, task.due_at)
 
 
 def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
@@ -477,6 +496,10 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
         ):
             attached[task_id].add(kind)
     calendar = office_calendar()
+    # Read once, and only when a stored day standard is to be trusted (not on most moves).
+    holidays_changed = cache(
+        lambda: db.session.scalar(sa.select(sa.func.max(HolidayYear.updated_at)))
+    )
     views = []
     for task in tasks:
         definition = definition_for(task.instance)
@@ -493,7 +516,7 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
                     if is_open
                     else task.working_minutes or 0
                 ),
-                standard_minutes=_standard_minutes(task, step, calendar),
+                standard_minutes=_standard_minutes(task, step, calendar, holidays_changed),
                 elapsed_minutes=(
                     max(0, int((now - task.opened_at).total_seconds() // 60))
                     if is_open

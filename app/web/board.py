@@ -1,5 +1,9 @@
 """The board: open tasks by actor lane, and the moves made on its cards."""
 
+import re
+from datetime import datetime
+from pathlib import Path
+
 from flask import (
     current_app,
     flash,
@@ -10,6 +14,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from app.database import begin_writing, reads_first
 from app.errors import DomainError
@@ -20,9 +26,16 @@ from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
 from app.services.sop_definitions import definition_of, list_latest_versions, merged_actors
 from app.web import bp
+from app.web.board_cache import CSRF_PLACEHOLDER, RenderedBoards
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 MAX_ID = 2_147_483_647
+# How many cards a lane shows before its *Tampilkan N lagi* (BOARD_LANE_CARDS overrides).
+LANE_CARDS = 20
+# Rendered boards kept per process (BOARD_CACHE_SIZE overrides; 0 keeps none): a user's
+# filters of this minute, for a few dozen users; older minutes are never asked for again.
+CACHE_SIZE = 64
+LANE_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def _filters() -> BoardFilters:
@@ -36,7 +49,13 @@ def _filters() -> BoardFilters:
     )
 
 
-def _filter_args(filters: BoardFilters) -> dict:
+def _expanded() -> tuple[str, ...]:
+    """The lanes whose *show more* was followed (`?more=<lane>`, repeatable; `more=all`)."""
+    codes = {code for code in request.args.getlist("more")[:20] if LANE_CODE.fullmatch(code)}
+    return ("all",) if "all" in codes else tuple(sorted(codes))
+
+
+def _filter_args(filters: BoardFilters, expanded: tuple[str, ...] = ()) -> dict:
     args = {}
     if filters.mine:
         args["mine"] = "1"
@@ -44,13 +63,16 @@ def _filter_args(filters: BoardFilters) -> dict:
         args["instance"] = str(filters.instance_id)
     if filters.overdue_only:
         args["overdue"] = "1"
+    if expanded:
+        args["more"] = list(expanded)
     return args
 
 
-def _etag(filters: BoardFilters) -> str:
+def _etag(filters: BoardFilters, expanded: tuple[str, ...], now: datetime) -> str:
     # Time moves the bars too, so the marker also changes every minute.
-    minute = int(utcnow().timestamp() // 60)
-    return f"b{current_user.id}-{change_marker()}-{minute}-{sorted(_filter_args(filters).items())}"
+    minute = int(now.timestamp() // 60)
+    args = sorted((k, str(v)) for k, v in _filter_args(filters, expanded).items())
+    return f"b{current_user.id}-{change_marker()}-{minute}-{args}"
 
 
 def _lanes():
@@ -60,6 +82,82 @@ def _lanes():
     return merged_actors(definition_of(version) for version in versions)
 
 
+def _card_urls(query: dict) -> dict[str, str]:
+    """Every link and form target of a card, with "{}" for its id: built once per render
+    (url_for on each card was a large share of a big board's time)."""
+
+    def pattern(endpoint: str, key: str, **args) -> str:
+        return url_for(endpoint, **{key: MAX_ID}, **args).replace(str(MAX_ID), "{}", 1)
+
+    return {
+        "instance": pattern("web.instance_page", "instance_id"),
+        "report": pattern("reports.get_report", "instance_id"),
+        "document": pattern("documents.get_content", "document_id"),
+        **{
+            name: pattern(f"web.{endpoint}", "task_id", **query)
+            for name, endpoint in (
+                ("move", "move_task"),
+                ("upload", "upload_to_task"),
+                ("generate", "generate_for_task"),
+                ("sign", "sign_on_task"),
+                ("paper", "sign_on_paper"),
+            )
+        },
+    }
+
+
+def _cache() -> RenderedBoards:
+    cache = current_app.extensions.get("board_cache")
+    if cache is None:
+        size = current_app.config.get("BOARD_CACHE_SIZE", CACHE_SIZE)
+        cache = current_app.extensions["board_cache"] = RenderedBoards(size)
+    return cache
+
+
+def _calendar_stamp() -> int:
+    """The calendar file's modification time: its working hours move every bar, unaudited."""
+    return Path(current_app.config["CALENDAR_FILE"]).stat().st_mtime_ns
+
+
+def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime) -> str:
+    """The board's HTML (CSRF tokens as the placeholder), from the cache when nothing it
+    shows can have changed: the key holds the change marker and the minute (in the etag),
+    the user and his roles, his filters and open lanes, the lanes, the language and the
+    calendar file. A render carrying a refusal's message is never kept."""
+    actors = _lanes()
+    key = (
+        template,
+        etag,
+        current_user.id,
+        tuple(sorted(current_user.roles)),
+        request_language(),
+        actors,
+        _calendar_stamp(),
+    )
+    cache = _cache()
+    if not errors:
+        html = cache.get(key, now)
+        if html is not None:
+            return html
+    cap = current_app.config.get("BOARD_LANE_CARDS", LANE_CARDS)
+    board = build_board(current_user, actors, filters, now, lane_cap=cap, expanded=expanded)
+    query = _filter_args(filters, expanded)
+    html = render_template(
+        template,
+        board=board,
+        errors=errors or {},
+        filter_args=query,
+        filters_only=_filter_args(filters),
+        expanded=expanded,
+        urls=_card_urls(query),
+        csrf=CSRF_PLACEHOLDER,
+        etag=etag,
+    )
+    if not errors:
+        cache.put(key, html, board.next_due)
+    return html
+
+
 def render_board(
     filters: BoardFilters,
     errors: dict[int, str] | None = None,
@@ -67,18 +165,16 @@ def render_board(
     etag: str | None = None,
 ):
     """Render the board: the whole page, or only the board when HTMX asks."""
-    board = build_board(current_user, _lanes(), filters)
-    template = "board/_board.html" if request.headers.get("HX-Request") else "board/index.html"
-    response = make_response(
-        render_template(
-            template,
-            board=board,
-            errors=errors or {},
-            filter_args=_filter_args(filters),
-            etag=etag or _etag(filters),
-        ),
-        status,
-    )
+    now = utcnow()
+    expanded = _expanded()
+    etag = etag or _etag(filters, expanded, now)
+    partial = bool(request.headers.get("HX-Request"))
+    template = "board/_board.html" if partial else "board/_content.html"
+    html = _rendered(template, filters, expanded, errors, etag, now)
+    html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    if not partial:
+        html = render_template("board/index.html", content=Markup(html))
+    response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "HX-Request"
     return response
@@ -89,7 +185,7 @@ def render_board(
 def board():
     """Show the board; a poll whose board has not changed gets 204 (nothing to swap)."""
     filters = _filters()
-    etag = _etag(filters)
+    etag = _etag(filters, _expanded(), utcnow())
     if request.headers.get("HX-Request") and request.headers.get("X-Board-Version") == etag:
         return "", 204
     return render_board(filters, etag=etag)
@@ -99,7 +195,7 @@ def _after_move(filters: BoardFilters, message: str):
     if request.headers.get("HX-Request"):
         return render_board(filters)
     flash(message, "success")
-    return redirect(url_for("web.board", **_filter_args(filters)))
+    return redirect(url_for("web.board", **_filter_args(filters, _expanded())))
 
 
 def _refused(filters: BoardFilters, task_id: int, error: DomainError):
@@ -108,7 +204,7 @@ def _refused(filters: BoardFilters, task_id: int, error: DomainError):
     if request.headers.get("HX-Request"):
         return render_board(filters, errors={task_id: message}, status=error.status)
     flash(message, "error")
-    return redirect(url_for("web.board", **_filter_args(filters)))
+    return redirect(url_for("web.board", **_filter_args(filters, _expanded())))
 
 
 @bp.route("/tasks/<int(min=1, max=2147483647):task_id>/move", methods=["POST"])
