@@ -1,7 +1,7 @@
 """task standard minutes: the mutu baku in working minutes, counted when the task opens
 
 Revision ID: b3c8f0d2e614
-Revises: d41e9b7c2a60
+Revises: a7c3e5f19b02
 Create Date: 2026-12-01 15:10:00
 
 The back-fill counts each existing task's standard as the board did on every render: a
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3c8f0d2e614'
-down_revision = 'd41e9b7c2a60'
+down_revision = 'a7c3e5f19b02'
 branch_labels = None
 depends_on = None
 
