@@ -66,7 +66,7 @@ def get_task(task_id):
 
 def move_result(result: routing.MoveResult) -> dict:
     """Describe a move's closed task and the tasks it opened, as the API answers them."""
-    views = routing.describe_tasks([result.task, *result.next_tasks])
+    views = routing.describe_move(result)
     return {"task": views[0], "next_tasks": views[1:]}
 
 
@@ -81,7 +81,7 @@ def complete_task(body, headers, task_id):
     """Finish a plain step; the next step opens."""
     user = api_user()
     result = routing.complete_task(
-        routing.get_task(task_id),
+        routing.lock_task(task_id),
         actor=user,
         note=body.get("note"),
         occurred_at=body.get("occurred_at"),
@@ -107,7 +107,7 @@ def decide(body, headers, task_id):
     """Approve a review forward, or return it for correction with a note (arahan)."""
     user = api_user()
     result = routing.decide(
-        routing.get_task(task_id),
+        routing.lock_task(task_id),
         actor=user,
         decision=body["decision"],
         note=body.get("note"),

@@ -13,6 +13,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import DomainError, Phrase, not_found
@@ -34,7 +35,7 @@ from app.services import audit, duties
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
-from app.services.persistence import add_or_conflict
+from app.services.persistence import add_or_conflict, transaction_scoped
 from app.services.reminders.moves import notify_move
 from app.services.sop_definitions import (
     SopDefinition,
@@ -57,6 +58,8 @@ Action = Literal["complete", "approve", "return", "upload", "sign"]
 class MoveResult:
     task: Task
     next_tasks: list[Task]
+    # The calendar the move was timed with, so describing its tasks needs no second read.
+    calendar: WorkingCalendar | None = None
 
 
 def definition_for(instance: Instance) -> SopDefinition:
@@ -102,10 +105,21 @@ def check_past(at: datetime, now: datetime, code: str, earliest: datetime | None
         )
 
 
-def _open_task(instance: Instance, step: Step, at: datetime, calendar: WorkingCalendar) -> Task:
-    previous = db.session.scalar(
-        sa.select(sa.func.max(Task.iteration)).filter_by(instance_id=instance.id, step_no=step.no)
-    )
+def _open_task(
+    instance: Instance,
+    step: Step,
+    at: datetime,
+    calendar: WorkingCalendar,
+    previous: int | None = None,
+) -> Task:
+    """Open `step` again in `instance`: `previous` is its latest iteration when the caller
+    knows it (0 for a new instance, the locked history for a move), else it is read."""
+    if previous is None:
+        previous = db.session.scalar(
+            sa.select(sa.func.max(Task.iteration)).filter_by(
+                instance_id=instance.id, step_no=step.no
+            )
+        )
     task = Task(
         instance=instance,
         step_no=step.no,
@@ -156,7 +170,7 @@ def start_instance(
     )
     # Someone may have started the same SOP and period a moment ago.
     add_or_conflict(instance, code="duplicate_instance", sop=sop_code, period=period)
-    first = _open_task(instance, definition.first_step, at, office_calendar())
+    first = _open_task(instance, definition.first_step, at, office_calendar(), previous=0)
     db.session.flush()
     audit.record(
         "instance.started",
@@ -182,6 +196,64 @@ def get_task(task_id: int) -> Task:
     if task is None:
         raise not_found(Phrase(N_("Task {id}"), id=task_id))
     return task
+
+
+@dataclass(frozen=True)
+class LockedTask:
+    """What one statement read of a task locked for a move: every task of its instance (the
+    history the separation of duties and the next iteration are judged from) and the kinds
+    of document attached to the task."""
+
+    history: list[Task]
+    attached: set[str]
+
+
+LOCKED = "routing_locked_tasks"
+# Joins the attached kinds into one column; no document kind holds this control character.
+KIND_SEPARATOR = "\x1f"
+
+
+def lock_task(task_id: int) -> Task:
+    """Return task `task_id` locked for a move in this transaction, or raise 404.
+
+    One statement: the tasks of its instance (with the instance and its SOP version), locked
+    on PostgreSQL (SQLite serialises writers already), re-read over whatever the session
+    held, with the task's attached kinds and the audit chain's head. The loser of a race
+    waits here and then sees the task closed."""
+    instance_of = sa.select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
+    kinds = (
+        sa.select(sa.func.aggregate_strings(Document.kind, KIND_SEPARATOR))
+        .where(Document.task_id == task_id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Task, kinds, audit.head_hash_column())
+        .where(Task.instance_id == instance_of)
+        .order_by(Task.id)
+        .options(lazyload(Task.closed_by))
+        .with_for_update(of=Task)
+        .execution_options(populate_existing=True)
+    ).all()
+    task = next((row[0] for row in rows if row[0].id == task_id), None)
+    if task is None:
+        raise not_found(Phrase(N_("Task {id}"), id=task_id))
+    _, joined_kinds, head = rows[0]
+    audit.expect_head(head)
+    attached = set(joined_kinds.split(KIND_SEPARATOR)) if joined_kinds else set()
+    transaction_scoped(LOCKED)[task_id] = LockedTask([row[0] for row in rows], attached)
+    return task
+
+
+def _attached_since_lock(task: Task, locked: LockedTask) -> set[str]:
+    """The kinds attached to `task`: those read with its lock, and any that this transaction
+    attached since (signing stores the signed report between its lock and its move)."""
+    added = {d.kind for d in db.session if isinstance(d, Document) and d.task_id == task.id}
+    return locked.attached | added
+
+
+def _locked(task: Task) -> LockedTask | None:
+    """What `lock_task` read of `task` in this transaction, if it locked it."""
+    return transaction_scoped(LOCKED).get(task.id)
 
 
 def get_instance(instance_id: int) -> Instance:
@@ -262,7 +334,10 @@ def ensure_can_act(
             current=task.version,
             sent=version,
         )
-    duties.ensure_not_self_review(task, step, actor, attempt=attempt, ip=ip)
+    locked = _locked(task)
+    duties.ensure_not_self_review(
+        task, step, actor, attempt=attempt, ip=ip, history=locked.history if locked else None
+    )
 
 
 def complete_task(
@@ -341,8 +416,9 @@ def _move(
     if occurred_at is not None:
         check_past(occurred_at, now, "invalid_occurred_at", earliest=task.opened_at)
     at = occurred_at or now
+    locked = _lock_for_move(task)
     if outcome != TaskOutcome.RETURNED:
-        missing = missing_outputs(task, step)
+        missing = missing_outputs(task, step, _attached_since_lock(task, locked))
         if missing:
             raise DomainError(
                 422,
@@ -367,7 +443,6 @@ def _move(
     instance.updated_at = at
     if outcome == TaskOutcome.RETURNED:
         instance.returns += 1
-    _flush_or_conflict(task)
 
     target = step.on_return if outcome == TaskOutcome.RETURNED else step.next
     next_tasks: list[Task] = []
@@ -375,7 +450,12 @@ def _move(
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = at
     else:
-        next_tasks.append(_open_task(instance, definition.step(target), at, calendar))
+        # The locked history holds every opening of the step: no other move can add one.
+        previous = max((t.iteration for t in locked.history if t.step_no == target), default=0)
+        next_tasks.append(
+            _open_task(instance, definition.step(target), at, calendar, previous=previous)
+        )
+    # One flush: the closed task, the instance and the opened task.
     _flush_or_conflict(task)
     notify_move(task, outcome, next_tasks, actor, now)
 
@@ -400,14 +480,17 @@ def _move(
         ip=ip,
         backdated=task.backdated,
     )
-    return MoveResult(task=task, next_tasks=next_tasks)
+    return MoveResult(task=task, next_tasks=next_tasks, calendar=calendar)
 
 
-def _lock_for_move(task: Task) -> None:
-    """Wait for any other move of this task to finish, then re-read it (on PostgreSQL a row
-    lock; SQLite already serialises writers), so the loser of a race sees the task closed."""
-    db.session.execute(sa.select(Task.id).where(Task.id == task.id).with_for_update())
-    db.session.refresh(task)
+def _lock_for_move(task: Task) -> LockedTask:
+    """Wait for any other move of this task to finish and re-read it (`lock_task`), unless
+    this transaction locked it already, so the loser of a race sees the task closed."""
+    locked = _locked(task)
+    if locked is None:
+        lock_task(task.id)
+        locked = _locked(task)
+    return locked
 
 
 def _flush_or_conflict(task: Task) -> None:
@@ -466,17 +549,24 @@ def _standard_minutes(task: Task, step: Step, calendar: WorkingCalendar) -> int:
     return calendar.working_minutes_between(task.opened_at, task.due_at)
 
 
-def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
-    """Describe tasks for display with a fixed number of queries, however many there are."""
+def describe_tasks(
+    tasks: Sequence[Task],
+    now: datetime | None = None,
+    *,
+    calendar: WorkingCalendar | None = None,
+    read_documents: bool = True,
+) -> list[TaskView]:
+    """Describe tasks for display with a fixed number of queries, however many there are
+    (none when the caller has the `calendar` and knows the open tasks have no documents)."""
     now = now or utcnow()
     open_ids = [t.id for t in tasks if t.status == TaskStatus.OPEN]
     attached: dict[int, set[str]] = defaultdict(set)
-    if open_ids:
+    if open_ids and read_documents:
         for task_id, kind in db.session.execute(
             sa.select(Document.task_id, Document.kind).where(Document.task_id.in_(open_ids))
         ):
             attached[task_id].add(kind)
-    calendar = office_calendar()
+    calendar = calendar or office_calendar()
     views = []
     for task in tasks:
         definition = definition_for(task.instance)
@@ -504,6 +594,14 @@ def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[T
             )
         )
     return views
+
+
+def describe_move(result: MoveResult, now: datetime | None = None) -> list[TaskView]:
+    """Describe a move's closed task and the tasks it opened, from what the move holds: the
+    tasks it opened are new, so no document is attached to them yet."""
+    return describe_tasks(
+        [result.task, *result.next_tasks], now, calendar=result.calendar, read_documents=False
+    )
 
 
 @dataclass(frozen=True)
