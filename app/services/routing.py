@@ -13,7 +13,6 @@ from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import DomainError, Phrase, not_found
@@ -35,7 +34,7 @@ from app.services import audit, duties
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
-from app.services.persistence import add_or_conflict, transaction_scoped
+from app.services.persistence import add_or_conflict
 from app.services.reminders.moves import notify_move
 from app.services.sop_definitions import (
     SopDefinition,
@@ -44,6 +43,7 @@ from app.services.sop_definitions import (
     latest_version,
     list_latest_versions,
 )
+from app.services.task_locks import LockedTask, attached_since_lock, lock_task, locked
 
 # A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
 CLOCK_SKEW = timedelta(seconds=60)
@@ -198,64 +198,6 @@ def get_task(task_id: int) -> Task:
     return task
 
 
-@dataclass(frozen=True)
-class LockedTask:
-    """What one statement read of a task locked for a move: every task of its instance (the
-    history the separation of duties and the next iteration are judged from) and the kinds
-    of document attached to the task."""
-
-    history: list[Task]
-    attached: set[str]
-
-
-LOCKED = "routing_locked_tasks"
-# Joins the attached kinds into one column; no document kind holds this control character.
-KIND_SEPARATOR = "\x1f"
-
-
-def lock_task(task_id: int) -> Task:
-    """Return task `task_id` locked for a move in this transaction, or raise 404.
-
-    One statement: the tasks of its instance (with the instance and its SOP version), locked
-    on PostgreSQL (SQLite serialises writers already), re-read over whatever the session
-    held, with the task's attached kinds and the audit chain's head. The loser of a race
-    waits here and then sees the task closed."""
-    instance_of = sa.select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
-    kinds = (
-        sa.select(sa.func.aggregate_strings(Document.kind, KIND_SEPARATOR))
-        .where(Document.task_id == task_id)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Task, kinds, audit.head_hash_column())
-        .where(Task.instance_id == instance_of)
-        .order_by(Task.id)
-        .options(lazyload(Task.closed_by))
-        .with_for_update(of=Task)
-        .execution_options(populate_existing=True)
-    ).all()
-    task = next((row[0] for row in rows if row[0].id == task_id), None)
-    if task is None:
-        raise not_found(Phrase(N_("Task {id}"), id=task_id))
-    _, joined_kinds, head = rows[0]
-    audit.expect_head(head)
-    attached = set(joined_kinds.split(KIND_SEPARATOR)) if joined_kinds else set()
-    transaction_scoped(LOCKED)[task_id] = LockedTask([row[0] for row in rows], attached)
-    return task
-
-
-def _attached_since_lock(task: Task, locked: LockedTask) -> set[str]:
-    """The kinds attached to `task`: those read with its lock, and any that this transaction
-    attached since (signing stores the signed report between its lock and its move)."""
-    added = {d.kind for d in db.session if isinstance(d, Document) and d.task_id == task.id}
-    return locked.attached | added
-
-
-def _locked(task: Task) -> LockedTask | None:
-    """What `lock_task` read of `task` in this transaction, if it locked it."""
-    return transaction_scoped(LOCKED).get(task.id)
-
-
 def get_instance(instance_id: int) -> Instance:
     """Return instance `instance_id` or raise 404."""
     instance = db.session.get(Instance, instance_id)
@@ -334,9 +276,9 @@ def ensure_can_act(
             current=task.version,
             sent=version,
         )
-    locked = _locked(task)
+    held = locked(task)
     duties.ensure_not_self_review(
-        task, step, actor, attempt=attempt, ip=ip, history=locked.history if locked else None
+        task, step, actor, attempt=attempt, ip=ip, history=held.history if held else None
     )
 
 
@@ -416,9 +358,9 @@ def _move(
     if occurred_at is not None:
         check_past(occurred_at, now, "invalid_occurred_at", earliest=task.opened_at)
     at = occurred_at or now
-    locked = _lock_for_move(task)
+    held = _lock_for_move(task)
     if outcome != TaskOutcome.RETURNED:
-        missing = missing_outputs(task, step, _attached_since_lock(task, locked))
+        missing = missing_outputs(task, step, attached_since_lock(task, held))
         if missing:
             raise DomainError(
                 422,
@@ -451,7 +393,7 @@ def _move(
         instance.completed_at = at
     else:
         # The locked history holds every opening of the step: no other move can add one.
-        previous = max((t.iteration for t in locked.history if t.step_no == target), default=0)
+        previous = max((t.iteration for t in held.history if t.step_no == target), default=0)
         next_tasks.append(
             _open_task(instance, definition.step(target), at, calendar, previous=previous)
         )
@@ -486,11 +428,11 @@ def _move(
 def _lock_for_move(task: Task) -> LockedTask:
     """Wait for any other move of this task to finish and re-read it (`lock_task`), unless
     this transaction locked it already, so the loser of a race sees the task closed."""
-    locked = _locked(task)
-    if locked is None:
+    held = locked(task)
+    if held is None:
         lock_task(task.id)
-        locked = _locked(task)
-    return locked
+        held = locked(task)
+    return held
 
 
 def _flush_or_conflict(task: Task) -> None:
