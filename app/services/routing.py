@@ -30,7 +30,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import audit, duties
+from app.services import audit, duties, task_locks
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
@@ -399,6 +399,7 @@ def _move(
         )
     # One flush: the closed task, the instance and the opened task.
     _flush_or_conflict(task)
+    task_locks.forget(task)
     notify_move(task, outcome, next_tasks, actor, now)
 
     verb = {"completed": "menyelesaikan", "approved": "menyetujui", "returned": "mengembalikan"}

@@ -75,3 +75,9 @@ def attached_since_lock(task: Task, locked: LockedTask) -> set[str]:
 def locked(task: Task) -> LockedTask | None:
     """What `lock_task` read of `task` in this transaction, if it locked it."""
     return transaction_scoped(LOCKED).get(task.id)
+
+
+def forget(task: Task) -> None:
+    """Forget what the lock read of `task` once a move changed it: a later move in the same
+    transaction (the demo makes many) locks and reads again."""
+    transaction_scoped(LOCKED).pop(task.id, None)
