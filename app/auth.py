@@ -4,7 +4,7 @@ A browser session is live only while its row in `user_session` is (app.services.
 the cookie carries the session's key beside Flask-Login's user id, and the user loader
 reads the session row and its user in one query."""
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_login import current_user, login_user
 
 from app.errors import DomainError
@@ -52,13 +52,24 @@ def init_app(app: Flask) -> None:
         return session_user(current_session_key(), int(user_id))
 
 
+def _token_user(token: str) -> User | None:
+    """The user of `token`, looked up once per request: the API's gate and then the view
+    both ask who is calling."""
+    cached = g.get("token_user")
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    user = user_for_token(token)
+    g.token_user = (token, user)
+    return user
+
+
 def api_user() -> User:
     """Return the signed-in user, or raise 401 (no or bad credentials), or 403
     `password_change_required` while an admin-set password is still his."""
     token = bearer_token()
     if token is not None:
         # A bearer token wins over a session cookie, so an integration never acts as a browser.
-        user = user_for_token(token)
+        user = _token_user(token)
         if user is None:
             raise DomainError(401, "invalid_token")
     elif current_user.is_authenticated:

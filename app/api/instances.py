@@ -15,7 +15,7 @@ from app.schemas.instances import (
     InstancePageSchema,
     TimelineSchema,
 )
-from app.services import routing
+from app.services import routing, task_views
 from app.services.documents import documents_of_instance
 from app.services.measurements import find_instances
 from app.services.sop_definitions import sync_definitions
@@ -45,7 +45,7 @@ def create_instance(body):
         actor=user,
         ip=client_ip(),
     )
-    return routing.instance_detail(instance)
+    return task_views.instance_detail(instance)
 
 
 @blp.route("/instances")
@@ -67,7 +67,7 @@ def list_instances(args):
 def get_instance(instance_id):
     """Show an instance with its whole task history, returns included, oldest first."""
     api_user()
-    return routing.instance_detail(routing.get_instance(instance_id))
+    return task_views.instance_detail(routing.get_instance(instance_id))
 
 
 @blp.route(f"/instances/{ID}/timeline")
@@ -76,7 +76,7 @@ def get_instance(instance_id):
 def get_timeline(instance_id):
     """Compare each task's working time with its mutu baku."""
     api_user()
-    return routing.timeline(routing.get_instance(instance_id))
+    return task_views.timeline(routing.get_instance(instance_id))
 
 
 @blp.route(f"/instances/{ID}/documents")

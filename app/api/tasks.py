@@ -17,7 +17,7 @@ from app.schemas.instances import (
     TaskPageSchema,
     TaskSchema,
 )
-from app.services import routing
+from app.services import routing, task_views
 
 blp = Blueprint("tasks", __name__, description="Steps of instances and their moves")
 
@@ -48,7 +48,7 @@ def list_tasks(args):
         query = query.where(overdue if args["overdue"] else sa.not_(overdue))
     items, total = paginate(query, args["page"], args["per_page"])
     return {
-        "items": routing.describe_tasks(items),
+        "items": task_views.describe_tasks(items),
         "page": args["page"],
         "per_page": args["per_page"],
         "total": total,
@@ -61,12 +61,12 @@ def list_tasks(args):
 def get_task(task_id):
     """Show a task: its step, clock and missing outputs."""
     api_user()
-    return routing.describe_tasks([routing.get_task(task_id)])[0]
+    return task_views.describe_tasks([routing.get_task(task_id)])[0]
 
 
 def move_result(result: routing.MoveResult) -> dict:
     """Describe a move's closed task and the tasks it opened, as the API answers them."""
-    views = routing.describe_tasks([result.task, *result.next_tasks])
+    views = task_views.describe_move(result)
     return {"task": views[0], "next_tasks": views[1:]}
 
 
@@ -81,7 +81,7 @@ def complete_task(body, headers, task_id):
     """Finish a plain step; the next step opens."""
     user = api_user()
     result = routing.complete_task(
-        routing.get_task(task_id),
+        routing.lock_task(task_id),
         actor=user,
         note=body.get("note"),
         occurred_at=body.get("occurred_at"),
@@ -107,7 +107,7 @@ def decide(body, headers, task_id):
     """Approve a review forward, or return it for correction with a note (arahan)."""
     user = api_user()
     result = routing.decide(
-        routing.get_task(task_id),
+        routing.lock_task(task_id),
         actor=user,
         decision=body["decision"],
         note=body.get("note"),

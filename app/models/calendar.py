@@ -61,11 +61,16 @@ class CalendarState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[str] = mapped_column(sa.String(32))
+    # When the days off last changed (None: not since the row was made), so that a count kept
+    # from before, such as a task's standard minutes, is known to be still good or not.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# The version this session's transaction has read or written (session.info), so that a
-# request asks the database for it at most once; forgotten when the transaction ends.
+# The version (and when it was made) this session's transaction has read or written
+# (session.info), so that a request asks the database at most once; forgotten when the
+# transaction ends.
 SESSION_VERSION = "calendar_version"
+SESSION_CHANGED_AT = "calendar_changed_at"
 
 
 def new_calendar_version() -> str:
@@ -81,14 +86,15 @@ def _new_calendar_version(session: Session, _flush_context) -> None:
     touched = chain(session.new, session.dirty, session.deleted)
     if not any(isinstance(obj, HolidayYear | HolidayRow) for obj in touched):
         return
-    version = new_calendar_version()
+    values = {"version": new_calendar_version(), "changed_at": utcnow()}
     table = CalendarState.__table__
     connection = session.connection()
-    if not connection.execute(sa.update(table).values(version=version)).rowcount:
+    if not connection.execute(sa.update(table).values(**values)).rowcount:
         # Emptied tables (the PostgreSQL tests' TRUNCATE) lose the row; the first change
         # puts it back.
-        connection.execute(sa.insert(table).values(id=1, version=version))
-    session.info[SESSION_VERSION] = version
+        connection.execute(sa.insert(table).values(id=1, **values))
+    session.info[SESSION_VERSION] = values["version"]
+    session.info[SESSION_CHANGED_AT] = values["changed_at"]
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
@@ -99,3 +105,4 @@ def _forget_calendar_version(session: Session, transaction: SessionTransaction) 
     if transaction.parent is not None and not transaction.nested:
         return
     session.info.pop(SESSION_VERSION, None)
+    session.info.pop(SESSION_CHANGED_AT, None)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import DomainError
@@ -225,8 +226,17 @@ def issue_token(user: User, *, ip: str | None = None) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str, now: datetime | None = None) -> User | None:
-    """Return the user of a live token, or None for an unknown, expired or revoked one."""
-    row = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_token_digest(token)))
+    """Return the user of a live token, or None for an unknown, expired or revoked one; one
+    statement brings the token, its user and his roles (every API call begins with it)."""
+    row = (
+        db.session.execute(
+            sa.select(ApiToken)
+            .filter_by(token_hash=_token_digest(token))
+            .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     now = now or utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None

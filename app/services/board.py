@@ -21,16 +21,9 @@ from app.models import (
 )
 from app.services.deadlines import TimeState, time_state, used_share
 from app.services.duties import conflicts_of, self_review_notice
-from app.services.routing import (
-    Action,
-    TaskView,
-    allowed_actions,
-    definition_for,
-    describe_tasks,
-    step_of,
-    tasks_of_actor,
-)
+from app.services.routing import Action, allowed_actions, definition_for, step_of, tasks_of_actor
 from app.services.sop_definitions import Actor
+from app.services.task_views import TaskView, describe_tasks
 
 
 @dataclass(frozen=True)

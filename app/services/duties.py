@@ -23,6 +23,8 @@ from app.services import audit
 from app.services.sop_definitions import SopDefinition, Step, definition_of
 
 Reason = Literal["completed", "approved"]
+# The outcomes of work a reviewer may have done himself.
+DECIDED = (TaskOutcome.COMPLETED, TaskOutcome.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -87,19 +89,26 @@ def _closed_tasks(instance_ids: set[int]) -> dict[int, list[Task]]:
         sa.select(Task).where(
             Task.instance_id.in_(instance_ids),
             Task.status == TaskStatus.DONE,
-            Task.outcome.in_([TaskOutcome.COMPLETED, TaskOutcome.APPROVED]),
+            Task.outcome.in_(DECIDED),
         )
     ):
         by_instance[task.instance_id].append(task)
     return by_instance
 
 
-def conflict_of(task: Task, step: Step, user: User) -> Conflict | None:
+def conflict_of(
+    task: Task, step: Step, user: User, history: Sequence[Task] | None = None
+) -> Conflict | None:
     """Say why `user` may not decide `task` (a decision that reviews another step's work),
-    or None when he may."""
+    or None when he may; `history`, every task of its instance when the caller holds them
+    (a move locked them), spares the query."""
     if step.reviews is None:
         return None
-    return _conflict(task, step, user, _closed_tasks({task.instance_id})[task.instance_id])
+    if history is None:
+        done = _closed_tasks({task.instance_id})[task.instance_id]
+    else:
+        done = [t for t in history if t.status == TaskStatus.DONE and t.outcome in DECIDED]
+    return _conflict(task, step, user, done)
 
 
 def conflicts_of(tasks: Sequence[Task], user: User) -> dict[int, Conflict]:
@@ -119,11 +128,17 @@ def conflicts_of(tasks: Sequence[Task], user: User) -> dict[int, Conflict]:
 
 
 def ensure_not_self_review(
-    task: Task, step: Step, actor: User, *, attempt: str, ip: str | None = None
+    task: Task,
+    step: Step,
+    actor: User,
+    *,
+    attempt: str,
+    ip: str | None = None,
+    history: Sequence[Task] | None = None,
 ) -> None:
     """Refuse (403 `self_review`) a reviewer who did the work under review in this round,
     keeping an audit event of the attempt although the request fails."""
-    conflict = conflict_of(task, step, actor)
+    conflict = conflict_of(task, step, actor, history)
     if conflict is None:
         return
     definition = definition_of(task.instance.sop_version)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import HolidayKind, HolidayRow, HolidayYear, utcnow
-from app.models.calendar import SESSION_VERSION, CalendarState
+from app.models.calendar import SESSION_CHANGED_AT, SESSION_VERSION, CalendarState
 from app.services.calendar import WorkingCalendar, YearList, load_calendar
 from app.services.sop_definitions import SopDefinition
 
@@ -65,9 +65,19 @@ def _days_off_version(session: Session) -> str | None:
         if _days_off_pending(session):
             session.flush()
         return session.info[SESSION_VERSION]
-    version = session.scalar(sa.select(CalendarState.version))
+    row = session.execute(sa.select(CalendarState.version, CalendarState.changed_at)).first()
+    version, changed_at = row if row is not None else (None, None)
     session.info[SESSION_VERSION] = version
+    session.info[SESSION_CHANGED_AT] = changed_at
     return version
+
+
+def days_off_changed_at() -> datetime | None:
+    """When the days off last changed, as this transaction sees it (None: not since the
+    database was made); read with the version, so it costs no statement of its own."""
+    session = db.session()
+    _days_off_version(session)
+    return session.info.get(SESSION_CHANGED_AT)
 
 
 def _days_off_pending(session: Session) -> bool:
@@ -81,16 +91,20 @@ def _build(session: Session, hours: WorkingCalendar) -> WorkingCalendar:
     # One query, as before the years existed: a year without days off comes with a NULL day.
     rows = session.execute(
         sa.select(
-            HolidayYear.year, HolidayRow.day, sa.select(CalendarState.version).scalar_subquery()
+            HolidayYear.year,
+            HolidayRow.day,
+            sa.select(CalendarState.version).scalar_subquery(),
+            sa.select(CalendarState.changed_at).scalar_subquery(),
         ).outerjoin(HolidayRow, HolidayRow.year == HolidayYear.year)
     ).all()
     calendar = hours.with_holidays(
-        (day for _, day, _ in rows if day is not None), known_years={year for year, _, _ in rows}
+        (row.day for row in rows if row.day is not None), known_years={row.year for row in rows}
     )
     # Without any year there is no version to read with them: such a calendar is not kept.
     version = rows[0][2] if rows else None
     if version is not None:
         session.info[SESSION_VERSION] = version
+        session.info[SESSION_CHANGED_AT] = rows[0][3]
         current_app.extensions[CACHE] = _Built(hours, version, calendar)
     return calendar
 

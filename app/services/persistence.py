@@ -19,3 +19,16 @@ def add_or_conflict(row: Any = None, *, code: str = "conflict", **params: Any) -
             db.session.flush()
     except IntegrityError:
         raise DomainError(409, code, **params) from None
+
+
+def transaction_scoped(key: str) -> dict:
+    """A dict kept beside the session's current transaction and forgotten with it: what a
+    unit of work learnt under its locks (the rows it locked, the audit chain's head) holds
+    only until it commits or rolls back."""
+    session = db.session()
+    transaction = session.get_transaction() or session.begin()
+    kept = session.info.get(key)
+    if kept is None or kept[0] is not transaction:
+        kept = (transaction, {})
+        session.info[key] = kept
+    return kept[1]

@@ -38,7 +38,7 @@ from app.rendering.pdf import render_pdf
 from app.rendering.svg.chart import ChartBar, achievement_chart_svg
 from app.rendering.svg.timeline import timeline_bars, timeline_svg
 from app.rendering.svg.writer import data_uri
-from app.services import indicators, routing, signatories
+from app.services import indicators, routing, signatories, task_views
 from app.services.documents import BlobStore, ensure_can_attach, upload_document
 from app.services.indicators import MeasurementSheet, SectionSheet
 from app.services.office import office_profile
@@ -102,7 +102,7 @@ def achievement_chart(sheet: MeasurementSheet, office_name: str) -> str:
 TIMELINE_CHART_BOX = (17.0, 8.5)
 
 
-def timeline_chart(views: list[routing.TaskView]) -> Picture:
+def timeline_chart(views: list[task_views.TaskView]) -> Picture:
     """Answer the working-time-against-mutu-baku chart of described tasks, fitted to the
     first page."""
     return fitted_picture(timeline_svg(timeline_bars(views)), *TIMELINE_CHART_BOX)
@@ -252,7 +252,7 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
     """Render the Laporan Hasil Pengukuran Kinerja; marked KONSEP on every page unless final,
     and stamped with `signature` when it is the signed one."""
     sheet = measurement_of(instance)
-    timeline = routing.timeline(instance, now=signature.signed_at if signature else None)
+    timeline = task_views.timeline(instance, now=signature.signed_at if signature else None)
     summary = timeline_summary(instance, timeline)
     dated = instance.completed_at if instance.status == InstanceStatus.COMPLETED else utcnow()
     signatory = camat_signatory(routing.definition_for(instance))
@@ -280,12 +280,12 @@ def report_pdf(instance: Instance, final: bool, signature: Signature | None = No
 def timeline_pdf(instance: Instance) -> bytes:
     """Render each task's working time against its mutu baku: the chart and the table."""
     now = utcnow()
-    timeline = routing.timeline(instance, now=now)
+    timeline = task_views.timeline(instance, now=now)
     return _render(
         "timeline.html",
         rows=timeline["rows"],
         summary=timeline_summary(instance, timeline),
-        chart=timeline_chart(routing.describe_tasks(instance.tasks, now)),
+        chart=timeline_chart(task_views.describe_tasks(instance.tasks, now)),
         definition=routing.definition_for(instance),
         landscape=True,
         **_common(instance, TIMELINE_TITLE),

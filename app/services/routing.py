@@ -5,11 +5,8 @@ next, write the audit event. The caller (a request edge) commits once. Two moves
 the same task race on the task's `version`; the loser gets a 409, never a double move.
 """
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Literal
 
 import sqlalchemy as sa
@@ -22,7 +19,6 @@ from app.i18n import N_
 from app.models import (
     ADMIN,
     Document,
-    HolidayYear,
     Instance,
     InstanceStatus,
     SopVersion,
@@ -32,7 +28,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import audit, duties
+from app.services import audit, duties, task_locks
 from app.services.calendar import WorkingCalendar
 from app.services.office_calendar import office_calendar
 from app.services.periods import validate_period
@@ -45,6 +41,7 @@ from app.services.sop_definitions import (
     latest_version,
     list_latest_versions,
 )
+from app.services.task_locks import LockedTask, attached_since_lock, lock_task, locked
 
 # A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
 CLOCK_SKEW = timedelta(seconds=60)
@@ -59,6 +56,8 @@ Action = Literal["complete", "approve", "return", "upload", "sign"]
 class MoveResult:
     task: Task
     next_tasks: list[Task]
+    # The calendar the move was timed with, so describing its tasks needs no second read.
+    calendar: WorkingCalendar | None = None
 
 
 def definition_for(instance: Instance) -> SopDefinition:
@@ -104,10 +103,21 @@ def check_past(at: datetime, now: datetime, code: str, earliest: datetime | None
         )
 
 
-def _open_task(instance: Instance, step: Step, at: datetime, calendar: WorkingCalendar) -> Task:
-    previous = db.session.scalar(
-        sa.select(sa.func.max(Task.iteration)).filter_by(instance_id=instance.id, step_no=step.no)
-    )
+def _open_task(
+    instance: Instance,
+    step: Step,
+    at: datetime,
+    calendar: WorkingCalendar,
+    previous: int | None = None,
+) -> Task:
+    """Open `step` again in `instance`: `previous` is its latest iteration when the caller
+    knows it (0 for a new instance, the locked history for a move), else it is read."""
+    if previous is None:
+        previous = db.session.scalar(
+            sa.select(sa.func.max(Task.iteration)).filter_by(
+                instance_id=instance.id, step_no=step.no
+            )
+        )
     task = Task(
         instance=instance,
         step_no=step.no,
@@ -116,7 +126,7 @@ def _open_task(instance: Instance, step: Step, at: datetime, calendar: WorkingCa
         opened_at=at,
         due_at=calendar.due_at(at, step.standard.value, step.standard.unit),
     )
-    task.standard_minutes = _counted_standard(step, calendar, at, task.due_at)
+    task.standard_minutes = counted_standard(step, calendar, at, task.due_at)
     db.session.add(task)
     return task
 
@@ -159,7 +169,7 @@ def start_instance(
     )
     # Someone may have started the same SOP and period a moment ago.
     add_or_conflict(instance, code="duplicate_instance", sop=sop_code, period=period)
-    first = _open_task(instance, definition.first_step, at, office_calendar())
+    first = _open_task(instance, definition.first_step, at, office_calendar(), previous=0)
     db.session.flush()
     audit.record(
         "instance.started",
@@ -265,7 +275,10 @@ def ensure_can_act(
             current=task.version,
             sent=version,
         )
-    duties.ensure_not_self_review(task, step, actor, attempt=attempt, ip=ip)
+    held = locked(task)
+    duties.ensure_not_self_review(
+        task, step, actor, attempt=attempt, ip=ip, history=held.history if held else None
+    )
 
 
 def complete_task(
@@ -344,8 +357,9 @@ def _move(
     if occurred_at is not None:
         check_past(occurred_at, now, "invalid_occurred_at", earliest=task.opened_at)
     at = occurred_at or now
+    held = _lock_for_move(task)
     if outcome != TaskOutcome.RETURNED:
-        missing = missing_outputs(task, step)
+        missing = missing_outputs(task, step, attached_since_lock(task, held))
         if missing:
             raise DomainError(
                 422,
@@ -370,7 +384,6 @@ def _move(
     instance.updated_at = at
     if outcome == TaskOutcome.RETURNED:
         instance.returns += 1
-    _flush_or_conflict(task)
 
     target = step.on_return if outcome == TaskOutcome.RETURNED else step.next
     next_tasks: list[Task] = []
@@ -378,8 +391,14 @@ def _move(
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = at
     else:
-        next_tasks.append(_open_task(instance, definition.step(target), at, calendar))
+        # The locked history holds every opening of the step: no other move can add one.
+        previous = max((t.iteration for t in held.history if t.step_no == target), default=0)
+        next_tasks.append(
+            _open_task(instance, definition.step(target), at, calendar, previous=previous)
+        )
+    # One flush: the closed task, the instance and the opened task.
     _flush_or_conflict(task)
+    task_locks.forget(task)
     notify_move(task, outcome, next_tasks, actor, now)
 
     verb = {"completed": "menyelesaikan", "approved": "menyetujui", "returned": "mengembalikan"}
@@ -403,14 +422,17 @@ def _move(
         ip=ip,
         backdated=task.backdated,
     )
-    return MoveResult(task=task, next_tasks=next_tasks)
+    return MoveResult(task=task, next_tasks=next_tasks, calendar=calendar)
 
 
-def _lock_for_move(task: Task) -> None:
-    """Wait for any other move of this task to finish, then re-read it (on PostgreSQL a row
-    lock; SQLite already serialises writers), so the loser of a race sees the task closed."""
-    db.session.execute(sa.select(Task.id).where(Task.id == task.id).with_for_update())
-    db.session.refresh(task)
+def _lock_for_move(task: Task) -> LockedTask:
+    """Wait for any other move of this task to finish and re-read it (`lock_task`), unless
+    this transaction locked it already, so the loser of a race sees the task closed."""
+    held = locked(task)
+    if held is None:
+        lock_task(task.id)
+        held = locked(task)
+    return held
 
 
 def _flush_or_conflict(task: Task) -> None:
@@ -421,32 +443,6 @@ def _flush_or_conflict(task: Task) -> None:
         raise DomainError(409, "task_not_open", task=task.id) from None
     except IntegrityError:
         raise DomainError(409, "conflict") from None
-
-
-@dataclass(frozen=True)
-class TaskView:
-    """A task as readers see it: the stored facts plus what the definition and clock say."""
-
-    task: Task
-    step: Step
-    actor_names: list[str]
-    missing_outputs: list[str]
-    working_minutes: int
-    elapsed_minutes: int
-    # The mutu baku as working minutes from the opening (a day standard varies with the calendar).
-    standard_minutes: int
-    overdue: bool
-    # Years without a holiday list between the opening and the due time: the due time was
-    # counted as if they had no days off.
-    calendar_unknown_years: tuple[int, ...] = ()
-
-    @property
-    def closed_by(self) -> str | None:
-        return self.task.closed_by.username if self.task.closed_by else None
-
-    @property
-    def late(self) -> bool | None:
-        return self.task.late
 
 
 def tasks_of_actor(actor: str):
@@ -461,122 +457,8 @@ def tasks_of_actor(actor: str):
     return sa.or_(*clauses) if clauses else sa.false()
 
 
-def _counted_standard(step: Step, calendar: WorkingCalendar, opened: datetime, due: datetime):
+def counted_standard(step: Step, calendar: WorkingCalendar, opened: datetime, due: datetime):
     """The mutu baku in working minutes from `opened` to `due`: a minute standard is itself."""
     if step.standard.unit == "minute":
         return step.standard.value
     return calendar.working_minutes_between(opened, due)
-
-
-def _standard_minutes(
-    task: Task, step: Step, calendar: WorkingCalendar, holidays_changed: Callable
-) -> int:
-    """The mutu baku in working minutes: a minute standard is itself; a day standard is the
-    working time to the stored due time (a day off added since then shortens it). The count
-    stored at the opening stands while the holiday lists are unchanged since; a change (or
-    one within the clock skew an opening may claim) counts it again, as every reader did."""
-    if step.standard.unit == "minute":
-        return step.standard.value
-    stored = task.standard_minutes
-    if stored is not None:
-        changed = holidays_changed()
-        if changed is None or changed < task.opened_at - CLOCK_SKEW:
-            return stored
-    return _counted_standard(step, calendar, task.opened_at, task.due_at)
-
-
-def describe_tasks(tasks: Sequence[Task], now: datetime | None = None) -> list[TaskView]:
-    """Describe tasks for display with a fixed number of queries, however many there are."""
-    now = now or utcnow()
-    open_ids = [t.id for t in tasks if t.status == TaskStatus.OPEN]
-    attached: dict[int, set[str]] = defaultdict(set)
-    if open_ids:
-        for task_id, kind in db.session.execute(
-            sa.select(Document.task_id, Document.kind).where(Document.task_id.in_(open_ids))
-        ):
-            attached[task_id].add(kind)
-    calendar = office_calendar()
-    # Read once, and only when a stored day standard is to be trusted (not on most moves).
-    holidays_changed = cache(
-        lambda: db.session.scalar(sa.select(sa.func.max(HolidayYear.updated_at)))
-    )
-    views = []
-    for task in tasks:
-        definition = definition_for(task.instance)
-        step = definition.step(task.step_no)
-        is_open = task.status == TaskStatus.OPEN
-        views.append(
-            TaskView(
-                task=task,
-                step=step,
-                actor_names=definition.actor_names(step.actors),
-                missing_outputs=missing_outputs(task, step, attached[task.id]) if is_open else [],
-                working_minutes=(
-                    calendar.working_minutes_between(task.opened_at, now)
-                    if is_open
-                    else task.working_minutes or 0
-                ),
-                standard_minutes=_standard_minutes(task, step, calendar, holidays_changed),
-                elapsed_minutes=(
-                    max(0, int((now - task.opened_at).total_seconds() // 60))
-                    if is_open
-                    else task.elapsed_minutes or 0
-                ),
-                overdue=is_open and now > task.due_at,
-                calendar_unknown_years=calendar.unknown_years(task.opened_at, task.due_at),
-            )
-        )
-    return views
-
-
-@dataclass(frozen=True)
-class InstanceDetail:
-    """An instance with its whole task history described for readers."""
-
-    instance: Instance
-    tasks: list[TaskView]
-
-    def __getattr__(self, name: str):
-        return getattr(self.instance, name)
-
-    @property
-    def open_tasks(self) -> list[TaskView]:
-        return [view for view in self.tasks if view.task.status == TaskStatus.OPEN]
-
-
-def instance_detail(instance: Instance, now: datetime | None = None) -> InstanceDetail:
-    """Describe an instance with every task it has had, oldest first."""
-    return InstanceDetail(instance=instance, tasks=describe_tasks(instance.tasks, now))
-
-
-def timeline(instance: Instance, now: datetime | None = None) -> dict:
-    """Compare each task's working time with its mutu baku, and total them."""
-    rows = []
-    for view in describe_tasks(instance.tasks, now):
-        task = view.task
-        rows.append(
-            {
-                "task_id": task.id,
-                "step_no": task.step_no,
-                "step_name": view.step.name,
-                "iteration": task.iteration,
-                "outcome": task.outcome,
-                "standard": view.step.standard,
-                "standard_minutes": view.standard_minutes,
-                "working_minutes": view.working_minutes,
-                "elapsed_minutes": view.elapsed_minutes,
-                "opened_at": task.opened_at,
-                "closed_at": task.closed_at,
-                "due_at": task.due_at,
-                "late": task.late,
-                "overdue": view.overdue,
-            }
-        )
-    totals = {
-        "standard_minutes": sum(r["standard_minutes"] for r in rows),
-        "working_minutes": sum(r["working_minutes"] for r in rows),
-        "elapsed_minutes": sum(r["elapsed_minutes"] for r in rows),
-        "returns": instance.returns,
-        "late_tasks": sum(1 for r in rows if r["late"] or r["overdue"]),
-    }
-    return {"instance_id": instance.id, "rows": rows, "totals": totals}

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ApiToken, User, UserSession, utcnow
@@ -25,10 +26,18 @@ def start_session(user: User, *, ip: str | None = None) -> str:
 
 def session_user(key: str | None, user_id: int) -> User | None:
     """Return the active user of the live session `key`, if it is `user_id`'s (one query:
-    the session row with its user)."""
+    the session row with its user and his roles)."""
     if not key or len(key) > 100:
         return None
-    row = db.session.scalar(sa.select(UserSession).filter_by(key_hash=_digest(key)))
+    row = (
+        db.session.execute(
+            sa.select(UserSession)
+            .filter_by(key_hash=_digest(key))
+            .options(joinedload(UserSession.user).joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if row is None or row.ended_at is not None or row.user_id != user_id:
         return None
     return row.user if row.user.is_active else None

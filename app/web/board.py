@@ -217,7 +217,7 @@ def move_task(task_id: int):
         return _refused(filters, task_id, DomainError(400, "bad_request", reason="formulir"))
     version = int(form.version.data) if form.version.data else None
     try:
-        task = routing.get_task(task_id)
+        task = routing.lock_task(task_id)
         if form.decision.data:
             result = routing.decide(
                 task,

@@ -10,7 +10,7 @@ from app.http import client_ip, refuse, request_language
 from app.models import TaskOutcome, TaskStatus
 from app.rendering.svg.flowchart import FlowProgress, flowchart_svg
 from app.rendering.svg.timeline import timeline_bars, timeline_svg
-from app.services import routing
+from app.services import routing, task_views
 from app.services.documents import documents_of_instance
 from app.services.office_calendar import unknown_years_ahead
 from app.services.signing import signed_report_of
@@ -19,7 +19,7 @@ from app.web import bp
 from app.web.forms import StartForm
 
 
-def _progress(detail: routing.InstanceDetail) -> FlowProgress:
+def _progress(detail: task_views.InstanceDetail) -> FlowProgress:
     returns: dict[int, int] = defaultdict(int)
     for view in detail.tasks:
         if view.task.outcome == TaskOutcome.RETURNED:
@@ -42,7 +42,7 @@ def instance_page(instance_id: int):
         instance = routing.get_instance(instance_id)
     except DomainError:
         abort(404)
-    detail = routing.instance_detail(instance)
+    detail = task_views.instance_detail(instance)
     definition = routing.definition_for(instance)
     documents = defaultdict(list)
     for document in documents_of_instance(instance.id):

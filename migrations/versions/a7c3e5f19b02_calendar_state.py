@@ -23,6 +23,7 @@ def upgrade():
     state = op.create_table('calendar_state',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('version', sa.String(length=32), nullable=False),
+    sa.Column('changed_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint('id = 1', name=op.f('ck_calendar_state_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_state'))
     )

@@ -85,7 +85,7 @@ def test_timeline_uses_the_boards_near_limit_rule():
 
 
 def view(step_no, iteration, standard, working, *, late=None, overdue=False, closed=True):
-    """A described task as `routing.describe_tasks` gives it, with only what bars read."""
+    """A described task as `task_views.describe_tasks` gives it, with only what bars read."""
     task = SimpleNamespace(
         step_no=step_no, iteration=iteration, late=late, closed_at="closed" if closed else None
     )

@@ -1,5 +1,5 @@
 """The board's service (app/services/board.py) and the standard minutes a task stores when
-it opens (Task.standard_minutes, read by routing.describe_tasks)."""
+it opens (Task.standard_minutes, read by task_views.describe_tasks)."""
 
 from datetime import UTC, datetime
 
@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import HolidayYear, Task, User
-from app.services import holiday_lists, routing
+from app.services import holiday_lists, routing, task_views
 from app.services.office_calendar import office_calendar
 
 
@@ -33,10 +33,10 @@ def test_stored_standard_is_counted_again_after_the_holidays_change(app, runner,
         db.session.execute(sa.update(Task).where(Task.id == task_id).values(standard_minutes=7))
         db.session.commit()
         task = db.session.get(Task, task_id)
-        assert routing.describe_tasks([task])[0].standard_minutes == 7
+        assert task_views.describe_tasks([task])[0].standard_minutes == 7
         admin = db.session.scalar(sa.select(User).filter_by(username="admin"))
         year = db.session.scalars(sa.select(HolidayYear.year)).first()
         holiday_lists.set_source(year, "SKB 3 Menteri (diperbarui)", actor=admin)
         db.session.commit()
         counted = office_calendar().working_minutes_between(task.opened_at, task.due_at)
-        assert routing.describe_tasks([task])[0].standard_minutes == counted != 7
+        assert task_views.describe_tasks([task])[0].standard_minutes == counted != 7

@@ -47,7 +47,7 @@ class TimelineBar:
 
 
 def timeline_bars(views: Iterable) -> list[TimelineBar]:
-    """The bars of described tasks (`routing.TaskView`), the same on the page and the PDF."""
+    """The bars of described tasks (`task_views.TaskView`), the same on the page and the PDF."""
     return [
         TimelineBar(
             label=f"Langkah {view.task.step_no}"

@@ -6,13 +6,18 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import AuditEvent, AuditHead, User, utcnow
 from app.services.audit import journal
 from app.services.audit.keys import current_key, mac
+from app.services.persistence import transaction_scoped
 
 GENESIS_HASH = "0" * 64
+# The head this transaction last read or wrote (app.services.persistence.transaction_scoped).
+EXPECTED_HEAD = "audit_expected_head"
 HASHED_FIELDS = (
     "at",
     "actor",
@@ -63,6 +68,54 @@ def ensure_head() -> None:
         db.session.flush()
 
 
+def head_hash_column():
+    """The chain head's hash as a column another statement can carry, so a unit of work that
+    reads its rows anyway learns the head without a statement of its own (`expect_head`)."""
+    return sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery()
+
+
+def expect_head(last_hash: str | None) -> None:
+    """Remember the head as a statement of this transaction read it: the next `record`
+    chains to it without reading it again, and finds out if another writer moved it since."""
+    if last_hash is not None:
+        transaction_scoped(EXPECTED_HEAD)["hash"] = last_hash
+
+
+def _locked_head_hash() -> str:
+    """Read the head's hash, locking its row (created if missing) until the transaction
+    ends: writers holding it one after another never chain two events to one parent."""
+    head = sa.select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+    last_hash = db.session.scalar(head)
+    if last_hash is None:
+        ensure_head()
+        last_hash = GENESIS_HASH
+    return last_hash
+
+
+def _append(content: dict[str, Any], prev_hash: str) -> AuditEvent | None:
+    """Insert the event chained to `prev_hash` and move the head to it, if the head is still
+    `prev_hash`; answer the event (not yet in the session), or None when the head had moved."""
+    events, heads = AuditEvent.__table__, AuditHead.__table__
+    event = AuditEvent(**content, prev_hash=prev_hash)
+    event.hash = event_hash(event)
+    event.id = db.session.execute(
+        sa.insert(events)
+        .values(**content, prev_hash=prev_hash, hash=event.hash)
+        .returning(events.c.id)
+    ).scalar_one()
+    moved = db.session.execute(
+        sa.update(heads)
+        .where(heads.c.id == 1, heads.c.last_hash == prev_hash)
+        .values(last_event_id=event.id, last_hash=event.hash)
+    ).rowcount
+    if moved:
+        return event
+    # Another writer moved the head after it was read: take the event back, so that ids keep
+    # following the chain when it is inserted again after that writer's.
+    db.session.execute(sa.delete(events).where(events.c.id == event.id))
+    return None
+
+
 def record(
     action: str,
     *,
@@ -74,31 +127,38 @@ def record(
     ip: str | None = None,
     backdated: bool = False,
 ) -> AuditEvent:
-    """Append an event to the chain, in the caller's transaction."""
-    # Locking the head row serialises writers, so two transactions never chain to one parent.
-    head = db.session.scalar(sa.select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
-        ensure_head()
-        head = db.session.get(AuditHead, 1)
-    event = AuditEvent(
-        at=utcnow(),
-        actor=_actor_name(actor),
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        summary=summary,
-        data=data or {},
-        ip=ip,
-        backdated=backdated,
-        prev_hash=head.last_hash,
-    )
-    event.hash = event_hash(event)
-    db.session.add(event)
+    """Append an event to the chain, in the caller's transaction.
+
+    Two statements when this transaction knows the head (it wrote an event, or read the head
+    with its own rows: `expect_head`): the event, and the head moved to it only if it is
+    still the one known. Otherwise, or when the head had moved, the head row is read and
+    locked first, which serialises writers so two transactions never chain to one parent."""
     db.session.flush()
-    head.last_event_id = event.id
-    head.last_hash = event.hash
-    db.session.flush()
+    content = {
+        "at": utcnow(),
+        "actor": _actor_name(actor),
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "summary": summary,
+        "data": data or {},
+        "ip": ip,
+        "backdated": backdated,
+    }
+    expected = transaction_scoped(EXPECTED_HEAD)
+    event = _append(content, expected["hash"]) if "hash" in expected else None
+    if event is None:
+        event = _append(content, _locked_head_hash())
+    expected["hash"] = event.hash
+    head = db.session.identity_map.get(Session.identity_key(AuditHead, 1))
+    if head is not None:
+        # Readers of the head row in this session (the chain's verification) see it moved.
+        set_committed_value(head, "last_event_id", event.id)
+        set_committed_value(head, "last_hash", event.hash)
     journal.note_new_head(db.session(), event.id, event.hash)
+    # Inserted without the unit of work; the caller holds it as a row of the session all the same.
+    make_transient_to_detached(event)
+    db.session.add(event)
     return event
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Instance, InstanceStatus, NotificationKind, Task, TaskStatus
-from app.services import routing
+from app.services import routing, task_views
 from app.services.deadlines import is_near_limit
 from app.services.reminders import messages
 from app.services.reminders.recording import recipients, record
@@ -45,7 +45,7 @@ def escalation_chain(definition: SopDefinition, actors: tuple[str, ...]) -> list
         frontier = tuple(targets)
 
 
-def due_reminders(view: routing.TaskView, definition: SopDefinition) -> list[Due]:
+def due_reminders(view: task_views.TaskView, definition: SopDefinition) -> list[Due]:
     """What the clock says is due for an open task described by `view`."""
     actors = view.step.actors
     if not view.overdue:
@@ -75,7 +75,7 @@ def record_due_reminders(now: datetime) -> int:
     """Record every reminder the clock makes due by `now` for the open tasks (those already
     recorded stay as they are); answer how many rows are new. The caller commits."""
     new = 0
-    for view in routing.describe_tasks(_open_tasks(), now):
+    for view in task_views.describe_tasks(_open_tasks(), now):
         task = view.task
         definition = routing.definition_for(task.instance)
         for due in due_reminders(view, definition):

@@ -1,0 +1,83 @@
+"""Locking a task for a move: one statement reads what the move judges from, under the lock.
+
+The loser of two simultaneous moves waits on the lock (a row lock on PostgreSQL; SQLite's
+BEGIN IMMEDIATE serialises writers already) and then reads the task closed. What the read
+brought is kept for the rest of the transaction (app.services.persistence.transaction_scoped),
+so the move does not read it again.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
+
+from app.errors import Phrase, not_found
+from app.extensions import db
+from app.i18n import N_
+from app.models import Document, Task
+from app.services import audit
+from app.services.persistence import transaction_scoped
+
+
+@dataclass(frozen=True)
+class LockedTask:
+    """What one statement read of a task locked for a move: every task of its instance (the
+    history the separation of duties and the next iteration are judged from) and the kinds
+    of document attached to the task."""
+
+    history: list[Task]
+    attached: set[str]
+
+
+LOCKED = "task_locks"
+# Joins the attached kinds into one column; no document kind holds this control character.
+KIND_SEPARATOR = "\x1f"
+
+
+def lock_task(task_id: int) -> Task:
+    """Return task `task_id` locked for a move in this transaction, or raise 404.
+
+    One statement: the tasks of its instance (with the instance and its SOP version), locked
+    on PostgreSQL (SQLite serialises writers already), re-read over whatever the session
+    held, with the task's attached kinds and the audit chain's head. The loser of a race
+    waits here and then sees the task closed."""
+    instance_of = sa.select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
+    kinds = (
+        sa.select(sa.func.aggregate_strings(Document.kind, KIND_SEPARATOR))
+        .where(Document.task_id == task_id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Task, kinds, audit.head_hash_column())
+        .where(Task.instance_id == instance_of)
+        .order_by(Task.id)
+        .options(lazyload(Task.closed_by))
+        .with_for_update(of=Task)
+        .execution_options(populate_existing=True)
+    ).all()
+    task = next((row[0] for row in rows if row[0].id == task_id), None)
+    if task is None:
+        raise not_found(Phrase(N_("Task {id}"), id=task_id))
+    _, joined_kinds, head = rows[0]
+    audit.expect_head(head)
+    attached = set(joined_kinds.split(KIND_SEPARATOR)) if joined_kinds else set()
+    transaction_scoped(LOCKED)[task_id] = LockedTask([row[0] for row in rows], attached)
+    return task
+
+
+def attached_since_lock(task: Task, locked: LockedTask) -> set[str]:
+    """The kinds attached to `task`: those read with its lock, and any that this transaction
+    attached since (signing stores the signed report between its lock and its move)."""
+    added = {d.kind for d in db.session if isinstance(d, Document) and d.task_id == task.id}
+    return locked.attached | added
+
+
+def locked(task: Task) -> LockedTask | None:
+    """What `lock_task` read of `task` in this transaction, if it locked it."""
+    return transaction_scoped(LOCKED).get(task.id)
+
+
+def forget(task: Task) -> None:
+    """Forget what the lock read of `task` once a move changed it: a later move in the same
+    transaction (the demo makes many) locks and reads again."""
+    transaction_scoped(LOCKED).pop(task.id, None)
