@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import HolidayYear, Task, User
+from app.models.calendar import CalendarState
 from app.services import holiday_lists, routing, task_views
 from app.services.office_calendar import office_calendar
 
@@ -22,13 +23,13 @@ def test_task_stores_its_standard_minutes_when_it_opens(app, runner):
 
 
 def test_stored_standard_is_counted_again_after_the_holidays_change(app, runner, users):
-    """Is the stored count shown while the holiday lists are older than the opening, and the
+    """Is the stored count shown while the days off last changed before the opening, and the
     standard counted again (as every reader did) once the admin changes a list?"""
     task_id = runner.walk_to(runner.start("2026-Q1")["id"], 7)["id"]
     with app.app_context():
-        # Lists last changed long before the opening; a stored count marked to be told apart.
+        # Days off last changed long before the opening; a stored count marked to be told apart.
         db.session.execute(
-            sa.update(HolidayYear).values(updated_at=datetime(2001, 1, 1, tzinfo=UTC))
+            sa.update(CalendarState).values(changed_at=datetime(2001, 1, 1, tzinfo=UTC))
         )
         db.session.execute(sa.update(Task).where(Task.id == task_id).values(standard_minutes=7))
         db.session.commit()
