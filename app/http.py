@@ -268,6 +268,13 @@ def handle_unexpected(error: Exception) -> Response:
     """Log a bug and answer 500 in the one shape, never a stack trace."""
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    refusal = _conflict_of(error)
+    if refusal is not None:
+        # A lock waited out before the view ran (the token look-up of a request that found
+        # SQLite's write lock held past the busy timeout): nothing was written, try again.
+        db.session.rollback()
+        log.warning("Lost a race before the view on %s %s: %s", request.method, request.path, error)
+        return handle_domain_error(refusal)
     log.exception("Unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error")
 

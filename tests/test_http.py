@@ -227,6 +227,22 @@ def test_a_twin_row_flushed_in_the_view_answers_409(app, api, first_task, monkey
     assert task_status(app, first_task["id"]) == TaskStatus.OPEN
 
 
+def test_a_lock_waited_out_before_the_view_answers_409(app, api, first_task, monkeypatch):
+    """Does a request that finds the write lock held past the busy timeout while the API
+    gate looks up its token (before any view runs) answer the 409 conflict, not a 500?"""
+    from app.api import gate
+
+    def locked():
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(gate, "api_user", locked)
+    response = complete(api, first_task, headers=ENGLISH)
+    monkeypatch.undo()
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+    assert task_status(app, first_task["id"]) == TaskStatus.OPEN
+
+
 def test_a_page_whose_commit_fails_claims_no_success(app, first_task, monkeypatch):
     """Does a board move whose commit fails answer the conflict page and leave no "done"
     message for the next page?"""
