@@ -189,11 +189,14 @@ class SharedApp:
         A snapshot is taken on SQLite when the database is exactly a fresh one plus earlier
         snapshots (`chain`) and the configuration is as built; it is the database file, the
         document store, the audit journal, the API tokens issued (their hashes are in the
-        database) and a deep copy of what `build` answered. A build that depends on more than
-        this state and `name` must say so in `name`. Anything else (PostgreSQL, another
+        database) and a deep copy of what `build` answered. The key is the chain, `name`, where
+        `build` is written, and the configuration: a build that depends on more (a parameter
+        of the test) must say so in `name`. Anything else (PostgreSQL, another
         write before, time travel, a connection still held) simply builds.
         """
-        key = (self.chain, name, _config_digest(self.app.config))
+        code = build.__code__
+        where = (code.co_filename, code.co_firstlineno)
+        key = (self.chain, name, where, _config_digest(self.app.config))
         usable = self.template is not None and self.chain is not None and self._settled()
         usable = usable and not _time_travel()
         if usable and key in self.snapshots:
@@ -320,6 +323,13 @@ def sqlite_app(shared_sqlite_app, tmp_path):
     """The app on SQLite only, for tests that are about something other than the engine."""
     yield shared_sqlite_app.fresh(tmp_path)
     shared_sqlite_app.done()
+
+
+@pytest.fixture
+def snapshot(app) -> Callable:
+    """`snapshot(name, build)`: what `build()` makes on the database (a walk, the demo) made
+    once per process on SQLite and copied after (see SharedApp.snapshot); answers its value."""
+    return SharedApp.of(app).snapshot
 
 
 @pytest.fixture
