@@ -386,11 +386,33 @@ def _no_event_loop_marked_running(request):
 
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+# Tests about the engine itself, whose PostgreSQL twin stays in the quick loop: by module,
+# and by a word of the test's name (concurrent moves, statement counts, commit and rollback).
+ENGINE_MODULES = {
+    "test_concurrency.py",
+    "test_migrations.py",
+    "test_backup.py",
+    "test_blob_hygiene.py",
+    "test_analytics_queries.py",
+    "test_http.py",
+}
+ENGINE_WORDS = ("concurren", "simultaneous", "at_once", "queries", "statement", "race", "lock")
+
+
+def _about_the_engine(item) -> bool:
+    name = item.originalname if hasattr(item, "originalname") else item.name
+    return item.path.name in ENGINE_MODULES or any(word in name for word in ENGINE_WORDS)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(items):
-    """Browser tests are slow tests: Chromium costs more than the rest of a quick loop."""
+    """Slow tests, besides those marked so: the browser suite (Chromium costs more than the
+    rest of a quick loop), and the PostgreSQL twin of an app test that is not about the
+    engine (its SQLite twin stays in the quick loop; CI runs both)."""
     for item in items:
         if item.get_closest_marker("browser") or item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("engine_name") == "postgres"
+        if on_postgres and not _about_the_engine(item):
             item.add_marker(pytest.mark.slow)
