@@ -22,6 +22,7 @@ def test_every_benchmark_is_found():
     assert all(f"`{name}`" in readme for name in names), names
 
 
+@pytest.mark.slow  # each runs a benchmark in a process of its own
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
 def test_benchmark_quick_mode_prints_its_figures(script, tmp_path):
     """Does `bench/<script> --quick` finish and print one JSON object of figures last,

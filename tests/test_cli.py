@@ -18,6 +18,7 @@ from app.models import (
     TaskStatus,
     User,
 )
+from tests.conftest import SharedApp
 
 
 def count(model) -> int:
@@ -192,11 +193,16 @@ def test_create_admin_twice_is_refused(sqlite_app):
 @pytest.fixture
 def demo_app(sqlite_app):
     """The SQLite app with the demo office loaded through `flask demo`."""
-    result = sqlite_app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    assert "Demo loaded:" in result.output
-    assert DEMO_PASSWORD in result.output
+    output = SharedApp.of(sqlite_app).snapshot("demo", lambda: load_demo(sqlite_app))
+    assert "Demo loaded:" in output
+    assert DEMO_PASSWORD in output
     return sqlite_app
+
+
+def load_demo(app) -> str:
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def test_demo_users_sign_in_for_every_role(demo_app):

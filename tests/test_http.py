@@ -290,9 +290,9 @@ def test_a_wrong_password_for_a_token_keeps_its_audit_event(app, users):
 
 
 @pytest.fixture
-def signing_task(runner) -> dict:
+def signing_task(runner, snapshot) -> dict:
     """The open signing step (12) of a 2026-Q1 measurement."""
-    return runner.walk_to(runner.start("2026-Q1")["id"], 12)
+    return snapshot("step 12", lambda: runner.walk_to(runner.start("2026-Q1")["id"], 12))
 
 
 def test_a_wrong_signing_password_keeps_its_audit_event(app, api, signing_task):

@@ -28,20 +28,29 @@ def text_of(content: bytes) -> str:
 
 
 @pytest.fixture
-def office(app, users):
+def office(app, users, snapshot):
     """The Seksi Pemerintahan, and the Camat as the demo office names him."""
-    with app.app_context():
-        db.session.add(OrgUnit(code="pemerintahan", name="Seksi Pemerintahan", is_section=True))
-        camat = db.session.get(User, users["camat"])
-        camat.full_name = "Drs. Bambang Widodo, M.Si."
-        camat.nip = "197003121990031005"
-        db.session.commit()
+
+    def build() -> None:
+        with app.app_context():
+            section = OrgUnit(code="pemerintahan", name="Seksi Pemerintahan", is_section=True)
+            db.session.add(section)
+            camat = db.session.get(User, users["camat"])
+            camat.full_name = "Drs. Bambang Widodo, M.Si."
+            camat.nip = "197003121990031005"
+            db.session.commit()
+
+    snapshot("office", build)
     return app
 
 
 @pytest.fixture
-def measured(api, office):
+def measured(api, office, snapshot):
     """One indicator measured for 2026-Q1: target 80, realisation 73 (capaian 91,25)."""
+    snapshot("measured", lambda: measure(api))
+
+
+def measure(api) -> None:
     body = {
         "code": "PEM-01",
         "name": "Persentase desa yang tertib administrasi pemerintahan",
@@ -64,9 +73,9 @@ def set_realization(api, realization, **extra):
 
 
 @pytest.fixture
-def signing_task(runner, measured) -> dict:
+def signing_task(runner, measured, snapshot) -> dict:
     """The open step 12 of a measured 2026-Q1."""
-    return runner.walk_to(runner.start(PERIOD)["id"], 12)
+    return snapshot("step 12", lambda: runner.walk_to(runner.start(PERIOD)["id"], 12))
 
 
 def sign(api, task: dict, as_: str = "camat", password: str = PASSWORD, headers=None, **body):

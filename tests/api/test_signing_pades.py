@@ -26,15 +26,20 @@ signing_task = signing_tests.signing_task
 
 
 @pytest.fixture
-def signed(app, api, signing_task) -> dict:
+def signed(app, api, signing_task, snapshot) -> dict:
     """The signed report: the API's answer, the stored file and the office certificate."""
-    response = sign(api, signing_task)
-    assert response.status_code == 200, response.get_json()
-    report = response.get_json()["report"]
-    pdf = api.get(f"/api/v1/instances/{signing_task['instance_id']}/report.pdf").data
+
+    def build() -> dict:
+        response = sign(api, signing_task)
+        assert response.status_code == 200, response.get_json()
+        report = response.get_json()["report"]
+        pdf = api.get(f"/api/v1/instances/{signing_task['instance_id']}/report.pdf").data
+        return {"report": report, "pdf": pdf}
+
+    done = snapshot("signed", build)
     with app.app_context():
         certificate = pades.office_certificate()
-    return {"report": report, "pdf": pdf, "certificate": certificate}
+    return {**done, "certificate": certificate}
 
 
 def edited(pdf: bytes) -> bytes:

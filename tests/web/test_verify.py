@@ -15,24 +15,31 @@ PERIOD = "2026-Q1"
 
 
 @pytest.fixture
-def signing_task(app, runner) -> dict:
+def signing_task(app, runner, snapshot) -> dict:
     """The open step 12 of a 2026-Q1 measurement, the Camat named and with his NIP."""
-    with app.app_context():
-        camat = db.session.scalar(sa.select(User).filter_by(username="camat"))
-        camat.full_name = "Drs. Bambang Widodo, M.Si."
-        camat.nip = "197003121990031005"
-        db.session.commit()
-    return runner.walk_to(runner.start(PERIOD)["id"], 12)
+
+    def build() -> dict:
+        with app.app_context():
+            camat = db.session.scalar(sa.select(User).filter_by(username="camat"))
+            camat.full_name = "Drs. Bambang Widodo, M.Si."
+            camat.nip = "197003121990031005"
+            db.session.commit()
+        return runner.walk_to(runner.start(PERIOD)["id"], 12)
+
+    return snapshot("step 12, the Camat named", build)
 
 
 @pytest.fixture
-def signed(api, signing_task) -> dict:
+def signed(api, signing_task, snapshot) -> dict:
     """The signed report of the measurement (the API's answer)."""
-    response = api.post(
-        f"/api/v1/tasks/{signing_task['id']}/sign", json={"password": PASSWORD}, as_="camat"
-    )
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["report"]
+
+    def build() -> dict:
+        path = f"/api/v1/tasks/{signing_task['id']}/sign"
+        response = api.post(path, json={"password": PASSWORD}, as_="camat")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["report"]
+
+    return snapshot("signed", build)
 
 
 def text_of(html: str) -> str:
