@@ -20,7 +20,7 @@ from app.errors import DomainError, Phrase, not_found
 from app.extensions import db
 from app.i18n import N_
 from app.models import Document, Task, User, utcnow
-from app.services import audit
+from app.services import audit, task_locks
 from app.services.blob_hygiene import touch_or_place, track_new_blob
 from app.services.persistence import add_or_conflict
 from app.services.routing import check_past, ensure_can_act, step_of
@@ -271,6 +271,7 @@ def upload_document(
         uploaded_by=actor,
     )
     add_or_conflict(document)
+    task_locks.note_attached(task, kind)
     paper = {"signed_on_paper": True, "signed_at": signed_at and signed_at.isoformat()}
     audit.record(
         "document.uploaded",

@@ -41,7 +41,7 @@ from app.services.sop_definitions import (
     latest_version,
     list_latest_versions,
 )
-from app.services.task_locks import LockedTask, attached_since_lock, lock_task, locked
+from app.services.task_locks import LockedTask, lock_task, locked
 
 # A client's clock may run a little ahead of ours; beyond this, a time is "in the future".
 CLOCK_SKEW = timedelta(seconds=60)
@@ -359,7 +359,7 @@ def _move(
     at = occurred_at or now
     held = _lock_for_move(task)
     if outcome != TaskOutcome.RETURNED:
-        missing = missing_outputs(task, step, attached_since_lock(task, held))
+        missing = missing_outputs(task, step, held.attached)
         if missing:
             raise DomainError(
                 422,

@@ -65,11 +65,13 @@ def lock_task(task_id: int) -> Task:
     return task
 
 
-def attached_since_lock(task: Task, locked: LockedTask) -> set[str]:
-    """The kinds attached to `task`: those read with its lock, and any that this transaction
-    attached since (signing stores the signed report between its lock and its move)."""
-    added = {d.kind for d in db.session if isinstance(d, Document) and d.task_id == task.id}
-    return locked.attached | added
+def note_attached(task: Task, kind: str) -> None:
+    """Count a document of `kind` just attached to `task` with what its lock read, if this
+    transaction locked it (signing stores the signed report between its lock and its move;
+    a test may attach after a refused move): the move then sees it without reading again."""
+    held = locked(task)
+    if held is not None:
+        held.attached.add(kind)
 
 
 def locked(task: Task) -> LockedTask | None:
