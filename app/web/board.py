@@ -26,6 +26,7 @@ from app.models import SopVersion, utcnow
 from app.services import office, routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
+from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import definition_of, list_latest_versions, merged_actors
 from app.web import bp
 from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
@@ -167,6 +168,7 @@ def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime
         filters_only=_filter_args(filters),
         expanded=expanded,
         urls=_card_urls(query),
+        zone=office_timezone(),
         csrf=CSRF_PLACEHOLDER,
         etag=etag,
     )
