@@ -93,12 +93,13 @@ DAY_NAMES = babel_dates.get_day_names("wide", context="format", locale=LOCALE)
 MONTH_NAMES = babel_dates.get_month_names("wide", context="format", locale=LOCALE)
 
 
-def format_datetime(value: datetime | None, with_day: bool = False) -> str:
+def format_datetime(value: datetime | None, with_day: bool = False, zone=None) -> str:
     """Write an instant in the office's zone, "2 Maret 2026 07.30", or with its day,
-    "Senin, 2 Maret 2026 07.30" (Babel's "d MMMM y HH.mm", with "EEEE, " before)."""
+    "Senin, 2 Maret 2026 07.30" (Babel's "d MMMM y HH.mm", with "EEEE, " before); a page
+    writing hundreds passes the `zone` it read once (looking it up stats the calendar file)."""
     if value is None:
         return DASH
-    local = value.astimezone(office_timezone())
+    local = value.astimezone(zone or office_timezone())
     text = (
         f"{local.day} {MONTH_NAMES[local.month]} {local.year} {local.hour:02d}.{local.minute:02d}"
     )

@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import (
     current_app,
     flash,
@@ -15,18 +16,21 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.database import begin_writing, reads_first
 from app.errors import DomainError
+from app.extensions import db
 from app.http import client_ip, refuse, request_language
-from app.models import utcnow
+from app.models import SopVersion, utcnow
+from app.rendering.format import format_standard
 from app.services import office, routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
+from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import definition_of, list_latest_versions, merged_actors
 from app.web import bp
-from app.web.board_cache import CSRF_PLACEHOLDER, RenderedBoards
+from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 MAX_ID = 2_147_483_647
@@ -36,6 +40,8 @@ LANE_CARDS = 20
 # filters of this minute, for a few dozen users; older minutes are never asked for again.
 CACHE_SIZE = 64
 LANE_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Where the kept board goes into the page round it.
+_SLOT = f"<!--board-{CSRF_PLACEHOLDER}-->"
 
 
 def _filters() -> BoardFilters:
@@ -75,11 +81,24 @@ def _etag(filters: BoardFilters, expanded: tuple[str, ...], now: datetime) -> st
     return f"b{current_user.id}-{change_marker()}-{minute}-{args}"
 
 
+# Every registered SOP version, as plain rows: a cheap statement that tells whether the
+# lanes kept for them still hold (the full look-up of the newest versions cost a third of
+# a kept board's answer).
+_REGISTERED = sa.select(SopVersion.code, SopVersion.version, SopVersion.content_sha256)
+
+
 def _lanes():
-    """The board's lanes: the actors of every SOP the office runs, the default SOP's first."""
+    """The board's lanes: the actors of every SOP the office runs, the default SOP's first;
+    kept per app for the registered versions they were merged from."""
     default = current_app.config["DEFAULT_SOP"]
+    stamp = (default, tuple(sorted(map(tuple, db.session.execute(_REGISTERED)))))
+    kept = current_app.extensions.get("board_lanes")
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
     versions = sorted(list_latest_versions(), key=lambda version: version.code != default)
-    return merged_actors(definition_of(version) for version in versions)
+    lanes = merged_actors(definition_of(version) for version in versions)
+    current_app.extensions["board_lanes"] = (stamp, lanes)
+    return lanes
 
 
 def _card_urls(query: dict) -> dict[str, str]:
@@ -106,6 +125,32 @@ def _card_urls(query: dict) -> dict[str, str]:
     }
 
 
+class StepTexts:
+    """A step's texts on its cards, escaped once per render rather than on each of hundreds
+    of cards of the same step (Jinja's escaping was a seventh of a big board's time)."""
+
+    def __init__(self):
+        # Keyed by the step object's id; the step is kept with its texts, so the id stays its.
+        self._by_id: dict[int, tuple] = {}
+
+    def of(self, view) -> dict[str, Markup]:
+        """The escaped name, heading, standard and co-actors of `view`'s step."""
+        entry = self._by_id.get(id(view.step))
+        if entry is None:
+            step = view.step
+            env = current_app.jinja_env
+            entry = self._by_id[id(step)] = (
+                step,
+                {
+                    "name": escape(step.name),
+                    "heading": escape(env.filters["truncate"](env, step.name, 110)),
+                    "standard": escape(format_standard(step.standard)),
+                    "actors": escape(" & ".join(view.actor_names)),
+                },
+            )
+        return entry[1]
+
+
 def _cache() -> RenderedBoards:
     cache = current_app.extensions.get("board_cache")
     if cache is None:
@@ -119,7 +164,7 @@ def _calendar_stamp() -> int:
     return Path(current_app.config["CALENDAR_FILE"]).stat().st_mtime_ns
 
 
-def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime) -> str:
+def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime) -> KeptBoard:
     """The board's HTML (CSRF tokens as the placeholder), from the cache when nothing it
     shows can have changed: the key holds the change marker and the minute (in the etag),
     the user and his roles, his filters and open lanes, the lanes, the language and the
@@ -136,9 +181,9 @@ def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime
     )
     cache = _cache()
     if not errors:
-        html = cache.get(key, now)
-        if html is not None:
-            return html
+        kept = cache.get(key, now)
+        if kept is not None:
+            return kept
     cap = current_app.config.get("BOARD_LANE_CARDS", LANE_CARDS)
     board = build_board(current_user, actors, filters, now, lane_cap=cap, expanded=expanded)
     query = _filter_args(filters, expanded)
@@ -150,12 +195,15 @@ def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime
         filters_only=_filter_args(filters),
         expanded=expanded,
         urls=_card_urls(query),
+        zone=office_timezone(),
+        step_texts=StepTexts(),
         csrf=CSRF_PLACEHOLDER,
         etag=etag,
     )
+    kept = KeptBoard.of(html)
     if not errors:
-        cache.put(key, html, board.next_due)
-    return html
+        cache.put(key, kept, board.next_due)
+    return kept
 
 
 def render_board(
@@ -170,11 +218,14 @@ def render_board(
     etag = etag or _etag(filters, expanded, now)
     partial = bool(request.headers.get("HX-Request"))
     template = "board/_board.html" if partial else "board/_content.html"
-    html = _rendered(template, filters, expanded, errors, etag, now)
-    html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    kept = _rendered(template, filters, expanded, errors, etag, now)
+    before = after = b""
     if not partial:
-        html = render_template("board/index.html", content=Markup(html))
-    response = make_response(html, status)
+        # The page round the board is rendered small, with a slot the kept board fills.
+        page = render_template("board/index.html", content=Markup(_SLOT)).encode()
+        before, after = page.split(_SLOT.encode(), 1)
+    response = make_response(kept.filled(generate_csrf(), before, after), status)
+    response.mimetype = "text/html"
     response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "HX-Request"
     return response

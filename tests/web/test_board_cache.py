@@ -158,17 +158,32 @@ def test_board_statements_do_not_grow_with_its_cards(app, pages, runner):
 def test_kept_boards_stay_within_their_bounds():
     """Does the cache forget its least recently used boards beyond its entries or its
     characters, and a board past the due time it was kept until?"""
-    from app.web.board_cache import RenderedBoards
+    from app.web.board_cache import KeptBoard, RenderedBoards
 
     now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     boards = RenderedBoards(3, chars=10)
     for key, html in (("a", "xxxx"), ("b", "yyyy"), ("c", "zzzz")):
-        boards.put((key,), html, None)
+        boards.put((key,), KeptBoard.of(html), None)
     assert boards.get(("a",), now) is None
-    assert boards.get(("b",), now) == "yyyy"
-    boards.put(("d",), "w", now + timedelta(seconds=1))
-    assert boards.get(("d",), now) == "w"
+    assert boards.get(("b",), now).filled("") == b"yyyy"
+    boards.put(("d",), KeptBoard.of("w"), now + timedelta(seconds=1))
+    assert boards.get(("d",), now).filled("") == b"w"
     assert boards.get(("d",), now + timedelta(seconds=1)) is None
-    boards.put(("e",), "x" * 11, None)
+    boards.put(("e",), KeptBoard.of("x" * 11), None)
     assert boards.get(("e",), now) is None
     assert len(boards) == 2
+
+
+def test_a_kept_board_carries_each_sessions_token():
+    """Does a kept board fill every form with the token of the session asking, between the
+    page round it, and keep a user's text that looks like neither?"""
+    from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard
+
+    html = (
+        f'<i>é</i><input value="{CSRF_PLACEHOLDER}"><b>csrf-</b><input value="{CSRF_PLACEHOLDER}">'
+    )
+    kept = KeptBoard.of(html)
+    assert kept.filled("tok", b"<main>", b"</main>").decode() == (
+        '<main><i>é</i><input value="tok"><b>csrf-</b><input value="tok"></main>'
+    )
+    assert kept.filled("other").decode() == html.replace(CSRF_PLACEHOLDER, "other")
