@@ -386,17 +386,27 @@ def _no_event_loop_marked_running(request):
 
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
-# Tests about the engine itself, whose PostgreSQL twin stays in the quick loop: by module,
-# and by a word of the test's name (concurrent moves, statement counts, commit and rollback).
+# Tests about the engine itself, whose PostgreSQL twin stays in the quick loop (the backup's
+# PostgreSQL twins, 20 s of dumps and restores, are left to the whole suite): by module,
+# and by a word of the test's name (concurrent moves, statement counts, the write lock; not
+# "lock" alone, which an account's lockout and the clock share).
 ENGINE_MODULES = {
     "test_concurrency.py",
     "test_migrations.py",
-    "test_backup.py",
     "test_blob_hygiene.py",
     "test_analytics_queries.py",
     "test_http.py",
 }
-ENGINE_WORDS = ("concurren", "simultaneous", "at_once", "queries", "statement", "race", "lock")
+ENGINE_WORDS = (
+    "concurren",
+    "simultaneous",
+    "at_once",
+    "queries",
+    "statement",
+    "race",
+    "write_lock",
+    "lock_waited",
+)
 
 
 def _about_the_engine(item) -> bool:
