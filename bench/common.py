@@ -28,6 +28,8 @@ from app.services.accounts import create_user  # noqa: E402
 
 PASSWORD = "bench-password"
 ROLES = ("camat", "sekcam", "kasi", "anggota")
+# The generator of an output only signing makes (API.md: POST /tasks/{id}/sign).
+SIGNING_GENERATOR = "signed_report"
 
 
 def make_app(database_url: str, storage: Path, roles=ROLES):
@@ -255,3 +257,20 @@ class GunicornServer:
         self.process.wait()
         self.process = None
         self.log.close()
+
+
+def step_moves(sop: dict) -> dict[int, tuple[str, str, dict, list[str]]]:
+    """For each step of the SOP: who moves it, the move's path suffix and body, and the
+    outputs to upload first (not the one signing makes)."""
+    moves = {}
+    for step in sop["steps"]:
+        signed = {k for k, g in step["generated_outputs"].items() if g == SIGNING_GENERATOR}
+        uploads = [kind for kind in step["required_outputs"] if kind not in signed]
+        if signed:
+            move = ("sign", {"password": PASSWORD})
+        elif step["kind"] == "decision":
+            move = ("decision", {"decision": "approve"})
+        else:
+            move = ("complete", {})
+        moves[step["no"]] = (step["actors"][0], *move, uploads)
+    return moves

@@ -52,6 +52,7 @@ from common import (  # noqa: E402
     expect,
     make_app,
     print_figures,
+    step_moves,
 )
 from werkzeug.security import generate_password_hash  # noqa: E402
 
@@ -67,9 +68,6 @@ QUICK_MOVES = 6
 POOL = 30
 QUICK_POOL = 2
 STATEMENT_SAMPLE = 3
-# The generator of an output only signing makes (API.md: POST /tasks/{id}/sign).
-SIGNING_GENERATOR = "signed_report"
-
 
 STARTED = time.perf_counter()
 
@@ -118,23 +116,6 @@ def prepare_users(app, users: dict[str, str], certificate: Path) -> None:
             city=profile.city,
         )
         db.session.remove()
-
-
-def step_moves(sop: dict) -> dict[int, tuple[str, str, dict, list[str]]]:
-    """For each step of the SOP: who moves it, the move's path suffix and body, and the
-    outputs to upload first (not the one signing makes)."""
-    moves = {}
-    for step in sop["steps"]:
-        signed = {k for k, g in step["generated_outputs"].items() if g == SIGNING_GENERATOR}
-        uploads = [kind for kind in step["required_outputs"] if kind not in signed]
-        if signed:
-            move = ("sign", {"password": PASSWORD})
-        elif step["kind"] == "decision":
-            move = ("decision", {"decision": "approve"})
-        else:
-            move = ("complete", {})
-        moves[step["no"]] = (step["actors"][0], *move, uploads)
-    return moves
 
 
 class Client:

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from common import PASSWORD, close_app, expect, make_app, print_figures  # noqa: E402
+from common import PASSWORD, close_app, expect, make_app, print_figures, step_moves  # noqa: E402
 
 from app.demo import demo_pdf  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -36,7 +36,6 @@ from tests.write_locks import WriteLocks  # noqa: E402
 
 INDICATORS = 10
 QUICK_SIGNINGS = 2
-SIGNING_GENERATOR = "signed_report"
 
 
 def prepare(app, users: dict, client, headers: dict, count: int) -> list[str]:
@@ -103,22 +102,6 @@ def walk_to_signing(client, engine, headers, plan, period, move_locks) -> dict:
             move_locks.append(held_ms(locks))
 
 
-def step_plan(sop: dict) -> dict[int, tuple]:
-    """For each step: who moves it, the move, its body and the outputs to upload first."""
-    plan = {}
-    for step in sop["steps"]:
-        signed = {k for k, g in step["generated_outputs"].items() if g == SIGNING_GENERATOR}
-        uploads = [kind for kind in step["required_outputs"] if kind not in signed]
-        if signed:
-            move = ("sign", {"password": PASSWORD})
-        elif step["kind"] == "decision":
-            move = ("decision", {"decision": "approve"})
-        else:
-            move = ("complete", {})
-        plan[step["no"]] = (step["actors"][0], *move, uploads)
-    return plan
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--signings", type=int, default=20, help="how many (20)")
@@ -148,7 +131,7 @@ def main(argv=None) -> int:
         periods = prepare(app, users, client, headers, count)
         with app.app_context():
             engine = db.engine
-        plan = step_plan(
+        plan = step_moves(
             expect(client.get("/api/v1/sops/pengukuran-kinerja", headers=headers["camat"]), 200)
         )
         move_locks: list[float] = []
