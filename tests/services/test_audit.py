@@ -308,6 +308,7 @@ def test_an_unkeyed_chain_is_refused_once_the_chain_was_keyed(app_ctx):
         audit.key_unkeyed_chain(journal_has_checkpoints=True)
 
 
+@pytest.mark.slow  # a process of its own, started and stopped
 def test_a_process_that_exits_leaves_its_last_events_checkpointed(sqlite_template, tmp_path):
     """A short-lived process (a CLI command) whose last commits came within the interval
     still writes their checkpoint when it exits."""

@@ -131,7 +131,12 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", CASES)
+# The office's own calendar in the quick loop; the other zones' thousands of cases in the
+# whole suite (CI runs them all).
+@pytest.mark.parametrize(
+    "name",
+    [name if name == "office" else pytest.param(name, marks=pytest.mark.slow) for name in CASES],
+)
 def test_the_tables_answer_as_the_day_by_day_walk(name):
     """Working minutes and seconds, the next working moment, and due times in minutes and
     in days agree with the old walk for random starts, ends and standards."""
