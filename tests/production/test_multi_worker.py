@@ -68,15 +68,18 @@ def _tcp_inodes_of(pid: int) -> set[str]:
 
 
 def _worker_with_local_port(production, port: int) -> int:
-    """The worker process whose socket to PostgreSQL has local `port`."""
-    inode = None
+    """The worker process whose socket to PostgreSQL has local `port`: the live (established)
+    socket with that port, not an earlier one of the same port left in TIME_WAIT (inode 0),
+    which a busy machine reuses ports often enough to list too."""
+    inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inode = fields[9]
-    assert inode, f"no socket with local port {port}"
-    (pid,) = [pid for pid in production.workers() if inode in _tcp_inodes_of(pid)]
+            established = fields[3] == "01"
+            if established and int(fields[1].rsplit(":", 1)[1], 16) == port and fields[9] != "0":
+                inodes.add(fields[9])
+    assert inodes, f"no socket with local port {port}"
+    (pid,) = [pid for pid in production.workers() if inodes & _tcp_inodes_of(pid)]
     return pid
 
 
