@@ -101,13 +101,10 @@ def signed_reports(app) -> list[SignedReport]:
         return found
 
 
-def test_the_password_and_the_render_come_before_the_write_lock(
-    app, api, signing_task, monkeypatch
-):
-    """The signing request checks the password and renders and signs the PDF before its
-    transaction takes the write lock (SQLite) or the task's row lock (PostgreSQL): while
-    the PDF is being signed another connection takes that lock at once."""
-    api.headers("camat")
+def watch_the_signing(app, monkeypatch, task_id: int) -> tuple[WriteLocks, list[bool]]:
+    """Record when a signing of task `task_id` checks the password and signs the PDF among
+    its lock events, and whether, while the PDF is signed, another connection could take the
+    lock at once (appended to the list answered)."""
     free = []
     with app.app_context():
         locks = WriteLocks(db.engine)
@@ -116,8 +113,19 @@ def test_the_password_and_the_render_come_before_the_write_lock(
         monkeypatch,
         pades,
         "sign_pdf",
-        lambda: (locks.mark("render"), free.append(lock_is_free(app, signing_task["id"]))),
+        lambda: (locks.mark("render"), free.append(lock_is_free(app, task_id))),
     )
+    return locks, free
+
+
+def test_the_password_and_the_render_come_before_the_write_lock(
+    app, api, signing_task, monkeypatch
+):
+    """The signing request checks the password and renders and signs the PDF before its
+    transaction takes the write lock (SQLite) or the task's row lock (PostgreSQL): while
+    the PDF is being signed another connection takes that lock at once."""
+    api.headers("camat")
+    locks, free = watch_the_signing(app, monkeypatch, signing_task["id"])
     with locks:
         response = sign_request(app, api, signing_task)
     assert response.status_code == 200, response.get_json()

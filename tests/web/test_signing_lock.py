@@ -3,7 +3,7 @@
 
 from app.extensions import db
 from app.services import accounts, pades
-from tests.api.test_signing_concurrency import lock_is_free, wrap
+from tests.api.test_signing_concurrency import watch_the_signing, wrap
 from tests.helpers import PASSWORD
 from tests.web import test_verify
 from tests.write_locks import LOCK, WriteLocks
@@ -15,16 +15,7 @@ def test_the_card_renders_the_report_before_the_write_lock(app, pages, signing_t
     """Signing on the card checks the password and signs the PDF before its transaction
     takes the write lock: meanwhile another connection takes that lock at once."""
     camat = pages("camat")
-    free = []
-    with app.app_context():
-        locks = WriteLocks(db.engine)
-    wrap(monkeypatch, accounts, "password_matches", lambda: locks.mark("password"))
-    wrap(
-        monkeypatch,
-        pades,
-        "sign_pdf",
-        lambda: (locks.mark("render"), free.append(lock_is_free(app, signing_task["id"]))),
-    )
+    locks, free = watch_the_signing(app, monkeypatch, signing_task["id"])
     with locks:
         response = camat.post(
             f"/tasks/{signing_task['id']}/sign",
