@@ -3,7 +3,6 @@
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -13,6 +12,7 @@ from app.models import (
     Document,
     Instance,
     InstanceStatus,
+    SopVersion,
     Task,
     TaskOutcome,
     TaskStatus,
@@ -33,54 +33,56 @@ class BoardFilters:
     overdue_only: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Card:
+    """What a card shows of one task, every figure computed once: the template reads plain
+    fields (on a board of hundreds of cards a computed property read from Jinja, each time,
+    was a large share of the render)."""
+
     view: TaskView
     actions: tuple[Action, ...]
     # Why a holder of the step's role may not decide this review (separation of duties).
-    self_review: str | None = None
+    self_review: str | None
     # The latest return of the measurement before this round opened: its note is the arahan
     # (who returned it, when, from which review). None on a first round.
-    arahan: Task | None = None
+    arahan: Task | None
     # A review's document under review: the latest version of each output of the step the
     # definition says it reviews.
-    reviewed_documents: tuple[sa.Row, ...] = ()
+    reviewed_documents: tuple[sa.Row, ...]
     # The latest version of each of the step's inputs the measurement already holds.
-    input_documents: dict[str, sa.Row] = field(default_factory=dict)
+    input_documents: dict[str, sa.Row]
+    # The missing outputs someone must still provide (upload or generate).
+    missing_uploads: list[str]
+    # The missing outputs that signing the step makes: not missing, only not yet made.
+    made_by_signing: list[str]
+    # The upload form's choices: the missing outputs first, then the step's others (a newer
+    # version of one), never one only signing makes.
+    upload_kinds: list[str]
+    # The time bar: its value (the working minutes used, at most the mutu baku), its width
+    # in steps of 5 % (a class: the CSP allows no style attribute) and its colour.
+    meter_now: int
+    fill_width: int
+    urgency: TimeState
 
-    # Each counted once a card: the template reads them more than once.
-    @cached_property
-    def missing_uploads(self) -> list[str]:
-        """The missing outputs someone must still provide (upload or generate)."""
-        signed = self.view.step.signed_outputs
-        return [kind for kind in self.view.missing_outputs if kind not in signed]
-
-    @cached_property
-    def made_by_signing(self) -> list[str]:
-        """The missing outputs that signing the step makes: not missing, only not yet made."""
-        signed = self.view.step.signed_outputs
-        return [kind for kind in self.view.missing_outputs if kind in signed]
-
-    @cached_property
-    def used_share(self) -> float:
-        """How much of the mutu baku is used, 0..1 (capped for drawing)."""
-        return used_share(self.view.working_minutes, self.view.standard_minutes)
-
-    @cached_property
-    def meter_now(self) -> int:
-        """The time bar's value: the working minutes used, at most the mutu baku."""
-        return min(self.view.working_minutes, self.view.standard_minutes)
-
-    @cached_property
-    def fill_width(self) -> int:
-        """The bar's width in steps of 5 % (a class: the CSP allows no style attribute)."""
-        return round(self.used_share * 20) * 5
-
-    @cached_property
-    def urgency(self) -> TimeState:
-        """ "late", "near" or "ok": the colour of the card's time bar."""
-        return time_state(
-            self.view.working_minutes, self.view.standard_minutes, late=self.view.overdue
+    @classmethod
+    def of(cls, view: TaskView, actions: tuple[Action, ...], **shown) -> "Card":
+        """The card of `view`, with the documents, arahan and self-review note `shown`."""
+        step = view.step
+        signed = step.signed_outputs
+        missing = view.missing_outputs
+        worked, standard = view.working_minutes, view.standard_minutes
+        first = [kind for kind in missing or step.outputs if kind not in signed]
+        rest = [kind for kind in step.outputs if kind not in missing and kind not in signed]
+        return cls(
+            view=view,
+            actions=actions,
+            missing_uploads=[kind for kind in missing if kind not in signed],
+            made_by_signing=[kind for kind in missing if kind in signed],
+            upload_kinds=first + rest if missing else first,
+            meter_now=min(worked, standard),
+            fill_width=round(used_share(worked, standard) * 20) * 5,
+            urgency=time_state(worked, standard, late=view.overdue),
+            **shown,
         )
 
 
@@ -102,12 +104,65 @@ class Column:
 @dataclass
 class Board:
     columns: list[Column]
-    instances: list[Instance]
+    # The active measurements' ids and periods, for the filter.
+    instances: list[sa.Row]
     filters: BoardFilters
     total_open: int
     # The earliest due time after the render's "now" among the cards shown: a card turns red
     # then, so a render kept for later is good only until this instant.
     next_due: datetime | None = None
+
+
+_IS_OPEN = Task.status == TaskStatus.OPEN
+# The board's statements, built once: building a select costs more than running it on a
+# small board. Each run binds its values.
+_CHANGE_MARKER = sa.select(
+    sa.select(AuditHead.last_event_id).where(AuditHead.id == 1).scalar_subquery(),
+    sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery(),
+    sa.select(sa.func.count(Task.id)).where(_IS_OPEN).scalar_subquery(),
+    sa.select(sa.func.coalesce(sa.func.sum(Task.version), 0)).where(_IS_OPEN).scalar_subquery(),
+)
+_ACTIVE_INSTANCES = (
+    sa.select(Instance.id, Instance.period)
+    .where(Instance.status == InstanceStatus.ACTIVE)
+    .order_by(Instance.period, Instance.id)
+)
+_OPEN_TASKS = (
+    sa.select(
+        Task.id,
+        Task.instance_id,
+        Task.step_no,
+        Task.iteration,
+        Task.opened_at,
+        Task.due_at,
+        Task.standard_minutes,
+        Task.version,
+        Instance.period,
+        Instance.sop_version_id,
+    )
+    .join(Task.instance)
+    .where(_IS_OPEN, Instance.status == InstanceStatus.ACTIVE)
+    .order_by(Task.due_at, Task.id)
+)
+_PINNED_VERSIONS = sa.select(SopVersion).where(
+    SopVersion.id.in_(sa.bindparam("ids", expanding=True))
+)
+_RETURNED = (
+    sa.select(Task)
+    .where(
+        Task.instance_id.in_(sa.bindparam("instances", expanding=True)),
+        Task.outcome == TaskOutcome.RETURNED,
+    )
+    .order_by(Task.id)
+)
+_LATEST_DOCUMENTS = (
+    sa.select(Document.id, Document.instance_id, Document.kind, Document.version)
+    .where(
+        Document.instance_id.in_(sa.bindparam("instances", expanding=True)),
+        Document.kind.in_(sa.bindparam("kinds", expanding=True)),
+    )
+    .order_by(Document.instance_id, Document.version, Document.id)
+)
 
 
 def change_marker() -> str:
@@ -116,17 +171,7 @@ def change_marker() -> str:
     hash, so that a database put back to an earlier state (a restore, a test's fresh copy)
     reaches the same id with another marker; and the open tasks' count and summed versions,
     which an edit of a task outside the services (a repair script, a test) changes too."""
-    is_open = Task.status == TaskStatus.OPEN
-    event_id, event_hash, count, versions = db.session.execute(
-        sa.select(
-            sa.select(AuditHead.last_event_id).where(AuditHead.id == 1).scalar_subquery(),
-            sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery(),
-            sa.select(sa.func.count(Task.id)).where(is_open).scalar_subquery(),
-            sa.select(sa.func.coalesce(sa.func.sum(Task.version), 0))
-            .where(is_open)
-            .scalar_subquery(),
-        )
-    ).one()
+    event_id, event_hash, count, versions = db.session.execute(_CHANGE_MARKER).one()
     return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}"
 
 
@@ -141,13 +186,8 @@ def build_board(
     """Lay out the open tasks of active measurements in the lanes of `actors`, at most
     `lane_cap` cards a lane except in the `expanded` lanes (codes; "all" expands every one)."""
     now = now or utcnow()
-    active = list(
-        db.session.scalars(
-            sa.select(Instance)
-            .where(Instance.status == InstanceStatus.ACTIVE)
-            .order_by(Instance.period, Instance.id)
-        )
-    )
+    # The filter's choices: only what the select shows, not whole measurements.
+    active = db.session.execute(_ACTIVE_INSTANCES).all()
     tasks = _open_tasks(user, filters, now)
     # The user's own lanes first (on a phone the lanes stack: his work is at the top).
     own = [actor for actor in actors if actor.code in user.roles]
@@ -164,9 +204,9 @@ def build_board(
         conflict = conflicts.get(view.task.id)
         held = documents.get(view.task.instance_id, {})
         lane.cards.append(
-            Card(
-                view=view,
-                actions=allowed_actions(view.task, user, conflicts),
+            Card.of(
+                view,
+                allowed_actions(view.task, user, conflicts),
                 self_review=conflict and self_review_notice(view.task, view.step, conflict),
                 arahan=_arahan_of(view.task, returns.get(view.task.instance_id, [])),
                 reviewed_documents=tuple(
@@ -185,21 +225,61 @@ def build_board(
     )
 
 
-def _open_tasks(user: User, filters: BoardFilters, now: datetime) -> Sequence[Task]:
+@dataclass(frozen=True, slots=True)
+class BoardInstance:
+    """What a card reads of its measurement."""
+
+    id: int
+    period: str
+    status: InstanceStatus
+    sop_version: SopVersion
+
+
+@dataclass(frozen=True, slots=True)
+class BoardTask:
+    """An open task as a card reads it, from one row: the board answers hundreds of them and
+    reads nothing else of each, so it builds no ORM object (loading 500 tasks with their
+    measurements as objects was a third of a big board's build). It reads as a Task does
+    for what the card's services ask of it (the step, the clock, the moves allowed)."""
+
+    id: int
+    instance_id: int
+    step_no: int
+    iteration: int
+    opened_at: datetime
+    due_at: datetime
+    standard_minutes: int | None
+    version: int
+    instance: BoardInstance
+    status: TaskStatus = TaskStatus.OPEN
+
+
+def _open_tasks(user: User, filters: BoardFilters, now: datetime) -> list[BoardTask]:
     """The open tasks of active measurements under `filters`, the earliest due first."""
-    query = (
-        sa.select(Task)
-        .join(Task.instance)
-        .where(Task.status == TaskStatus.OPEN, Instance.status == InstanceStatus.ACTIVE)
-        .order_by(Task.due_at, Task.id)
-    )
+    query = _OPEN_TASKS
     if filters.instance_id is not None:
         query = query.where(Task.instance_id == filters.instance_id)
     if filters.overdue_only:
         query = query.where(Task.due_at < now)
     if filters.mine:
         query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
-    return db.session.scalars(query).unique().all()
+    rows = db.session.execute(query).all()
+    # The SOP versions pinned (a few, whatever the cards), then one measurement per instance.
+    pinned = {row.sop_version_id for row in rows}
+    versions = {
+        version.id: version
+        for version in db.session.scalars(_PINNED_VERSIONS, {"ids": sorted(pinned)})
+    }
+    instances: dict[int, BoardInstance] = {}
+    tasks = []
+    for row in rows:
+        instance = instances.get(row.instance_id)
+        if instance is None:
+            instance = instances[row.instance_id] = BoardInstance(
+                row.instance_id, row.period, InstanceStatus.ACTIVE, versions[row.sop_version_id]
+            )
+        tasks.append(BoardTask(*row[:8], instance))
+    return tasks
 
 
 def _capped_lanes(
@@ -236,11 +316,7 @@ def _returns_by_instance(views: Sequence[TaskView]) -> dict[int, list[Task]]:
     found: dict[int, list[Task]] = {}
     if not ids:
         return found
-    for task in db.session.scalars(
-        sa.select(Task)
-        .where(Task.instance_id.in_(ids), Task.outcome == TaskOutcome.RETURNED)
-        .order_by(Task.id)
-    ):
+    for task in db.session.scalars(_RETURNED, {"instances": sorted(ids)}):
         found.setdefault(task.instance_id, []).append(task)
     return found
 
@@ -262,9 +338,7 @@ def _latest_documents(views: Sequence[TaskView]) -> dict[int, dict[str, sa.Row]]
     if not kinds or not ids:
         return latest
     for document in db.session.execute(
-        sa.select(Document.id, Document.instance_id, Document.kind, Document.version)
-        .where(Document.instance_id.in_(ids), Document.kind.in_(sorted(kinds)))
-        .order_by(Document.instance_id, Document.version, Document.id)
+        _LATEST_DOCUMENTS, {"instances": sorted(ids), "kinds": sorted(kinds)}
     ):
         latest.setdefault(document.instance_id, {})[document.kind] = document
     return latest

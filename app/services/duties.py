@@ -32,7 +32,8 @@ class Conflict:
     """Why a user may not decide a review: the task of this round he closed himself."""
 
     reviewed_step: int
-    by_task: Task
+    # The task (or its row: only its id and step number are read) he closed.
+    by_task: Task | sa.Row
     reason: Reason
 
     def error(self, task: Task, step: Step, definition: SopDefinition) -> DomainError:
@@ -55,8 +56,9 @@ class Conflict:
         )
 
 
-def _conflict(task: Task, step: Step, user: User, done: Sequence[Task]) -> Conflict | None:
-    """Judge `user` on `task` from the closed tasks `done` of its instance."""
+def _conflict(task: Task, step: Step, user: User, done: Sequence[Task | sa.Row]) -> Conflict | None:
+    """Judge `user` on `task` from the closed tasks `done` of its instance (tasks or rows of
+    their id, step number, outcome and closer)."""
     if step.reviews is None:
         return None
     completions = [
@@ -82,16 +84,23 @@ def _conflict(task: Task, step: Step, user: User, done: Sequence[Task]) -> Confl
     return Conflict(step.reviews, min(earlier, key=lambda t: t.id), "approved") if earlier else None
 
 
-def _closed_tasks(instance_ids: set[int]) -> dict[int, list[Task]]:
-    """The completed and approved tasks of these instances, by instance (one query)."""
-    by_instance: dict[int, list[Task]] = defaultdict(list)
-    for task in db.session.scalars(
-        sa.select(Task).where(
-            Task.instance_id.in_(instance_ids),
-            Task.status == TaskStatus.DONE,
-            Task.outcome.in_(DECIDED),
-        )
-    ):
+# Built once: a board asks it on every render.
+_CLOSED_TASKS = sa.select(
+    Task.id, Task.instance_id, Task.step_no, Task.outcome, Task.closed_by_id
+).where(
+    Task.instance_id.in_(sa.bindparam("instances", expanding=True)),
+    Task.status == TaskStatus.DONE,
+    Task.outcome.in_(DECIDED),
+)
+
+
+def _closed_tasks(instance_ids: set[int]) -> dict[int, list[sa.Row]]:
+    """The completed and approved tasks of these instances, by instance, in one query: as
+    rows of only what a judgement reads (a board's hundreds of instances hold thousands of
+    closed tasks; loading each as a Task with its instance and closer cost a quarter of the
+    board's render)."""
+    by_instance: dict[int, list[sa.Row]] = defaultdict(list)
+    for task in db.session.execute(_CLOSED_TASKS, {"instances": sorted(instance_ids)}):
         by_instance[task.instance_id].append(task)
     return by_instance
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -124,13 +124,20 @@ class SopDefinition:
     identity: dict[str, Any]
     actors: tuple[Actor, ...]
     steps: tuple[Step, ...]
+    # Look-ups every card and move makes, built once with the definition.
+    _steps_by_no: dict[int, Step] = field(init=False, repr=False, compare=False)
+    _actor_names: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_steps_by_no", {step.no: step for step in self.steps})
+        object.__setattr__(self, "_actor_names", {a.code: a.name for a in self.actors})
 
     def step(self, no: int) -> Step:
         """Return step `no`; a missing step is a bug in a validated definition."""
-        for step in self.steps:
-            if step.no == no:
-                return step
-        raise KeyError(f"{self.code} has no step {no}")
+        try:
+            return self._steps_by_no[no]
+        except KeyError:
+            raise KeyError(f"{self.code} has no step {no}") from None
 
     @property
     def first_step(self) -> Step:
@@ -152,8 +159,7 @@ class SopDefinition:
 
     def actor_names(self, codes: tuple[str, ...]) -> list[str]:
         """Name the actors of `codes` as the SOP's lanes call them."""
-        names = {actor.code: actor.name for actor in self.actors}
-        return [names.get(code, code) for code in codes]
+        return [self._actor_names.get(code, code) for code in codes]
 
 
 class _StandardSchema(Schema):

@@ -48,19 +48,28 @@ class TaskView:
         return self.task.late
 
 
-def _standard_minutes(task: Task, step: Step, calendar: WorkingCalendar) -> int:
+def _standard_minutes(
+    task: Task, step: Step, calendar: WorkingCalendar, days_off_changed: datetime | None
+) -> int:
     """The mutu baku in working minutes: a minute standard is itself; a day standard is the
     working time to the stored due time (a day off added since then shortens it). The count
-    stored at the opening stands while the holiday lists are unchanged since; a change (or
-    one within the clock skew an opening may claim) counts it again, as every reader did."""
+    stored at the opening stands while the holiday lists are unchanged since
+    (`days_off_changed`: when they last changed); a change (or one within the clock skew an
+    opening may claim) counts it again, as every reader did."""
     if step.standard.unit == "minute":
         return step.standard.value
     stored = task.standard_minutes
     if stored is not None:
-        changed = days_off_changed_at()
+        changed = days_off_changed
         if changed is None or changed < task.opened_at - CLOCK_SKEW:
             return stored
     return counted_standard(step, calendar, task.opened_at, task.due_at)
+
+
+# Built once: the board asks it on every render.
+_ATTACHED = sa.select(Document.task_id, Document.kind).where(
+    Document.task_id.in_(sa.bindparam("tasks", expanding=True))
+)
 
 
 def describe_tasks(
@@ -76,11 +85,11 @@ def describe_tasks(
     open_ids = [t.id for t in tasks if t.status == TaskStatus.OPEN]
     attached: dict[int, set[str]] = defaultdict(set)
     if open_ids and read_documents:
-        for task_id, kind in db.session.execute(
-            sa.select(Document.task_id, Document.kind).where(Document.task_id.in_(open_ids))
-        ):
+        for task_id, kind in db.session.execute(_ATTACHED, {"tasks": open_ids}):
             attached[task_id].add(kind)
     calendar = calendar or office_calendar()
+    # Read once for all the tasks (it is this transaction's, and free once read).
+    days_off_changed = days_off_changed_at() if tasks else None
     views = []
     for task in tasks:
         definition = definition_for(task.instance)
@@ -97,7 +106,7 @@ def describe_tasks(
                     if is_open
                     else task.working_minutes or 0
                 ),
-                standard_minutes=_standard_minutes(task, step, calendar),
+                standard_minutes=_standard_minutes(task, step, calendar, days_off_changed),
                 elapsed_minutes=(
                     max(0, int((now - task.opened_at).total_seconds() // 60))
                     if is_open

@@ -134,7 +134,8 @@ class StepTexts:
         self._by_id: dict[int, tuple] = {}
 
     def of(self, view) -> dict[str, Markup]:
-        """The escaped name, heading, standard and co-actors of `view`'s step."""
+        """The escaped name, heading, standard, co-actors (empty for a step of one actor),
+        inputs and required outputs of `view`'s step."""
         entry = self._by_id.get(id(view.step))
         if entry is None:
             step = view.step
@@ -145,7 +146,9 @@ class StepTexts:
                     "name": escape(step.name),
                     "heading": escape(env.filters["truncate"](env, step.name, 110)),
                     "standard": escape(format_standard(step.standard)),
-                    "actors": escape(" & ".join(view.actor_names)),
+                    "actors": escape(" & ".join(view.actor_names)) if len(step.actors) > 1 else "",
+                    "inputs": escape(", ".join(step.inputs)),
+                    "required_outputs": escape(", ".join(step.required_outputs)),
                 },
             )
         return entry[1]
