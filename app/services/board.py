@@ -63,6 +63,8 @@ class Card:
     meter_now: int
     fill_width: int
     urgency: TimeState
+    # On a signing card: the newest scan of the report signed in ink, if one is recorded.
+    paper_scan: Document | None = None
 
     @classmethod
     def of(cls, view: TaskView, actions: tuple[Action, ...], **shown) -> "Card":
@@ -155,6 +157,14 @@ _RETURNED = (
     )
     .order_by(Task.id)
 )
+_PAPER_SCANS = (
+    sa.select(Document)
+    .where(
+        Document.task_id.in_(sa.bindparam("tasks", expanding=True)),
+        Document.signed_on_paper.is_(True),
+    )
+    .order_by(Document.task_id, Document.version)
+)
 _LATEST_DOCUMENTS = (
     sa.select(Document.id, Document.instance_id, Document.kind, Document.version)
     .where(
@@ -198,6 +208,7 @@ def build_board(
     conflicts = conflicts_of(shown, user)
     returns = _returns_by_instance(views)
     documents = _latest_documents(views)
+    scans = _paper_scans(views)
     lanes = {task.id: column for column in columns for task in column.shown_tasks}
     for view in views:
         lane = lanes[view.task.id]
@@ -213,6 +224,7 @@ def build_board(
                     held[kind] for kind in _reviewed_kinds(view) if kind in held
                 ),
                 input_documents={k: held[k] for k in view.step.inputs if k in held},
+                paper_scan=scans.get(view.task.id),
             )
         )
     upcoming = [task.due_at for task in shown if task.due_at >= now]
@@ -272,13 +284,14 @@ def _open_tasks(user: User, filters: BoardFilters, now: datetime) -> list[BoardT
     }
     instances: dict[int, BoardInstance] = {}
     tasks = []
-    for row in rows:
-        instance = instances.get(row.instance_id)
+    for *facts, period, version_id in rows:
+        instance_id = facts[1]
+        instance = instances.get(instance_id)
         if instance is None:
-            instance = instances[row.instance_id] = BoardInstance(
-                row.instance_id, row.period, InstanceStatus.ACTIVE, versions[row.sop_version_id]
+            instance = instances[instance_id] = BoardInstance(
+                instance_id, period, InstanceStatus.ACTIVE, versions[version_id]
             )
-        tasks.append(BoardTask(*row[:8], instance))
+        tasks.append(BoardTask(*facts, instance))
     return tasks
 
 
@@ -342,3 +355,12 @@ def _latest_documents(views: Sequence[TaskView]) -> dict[int, dict[str, sa.Row]]
     ):
         latest.setdefault(document.instance_id, {})[document.kind] = document
     return latest
+
+
+def _paper_scans(views: Sequence[TaskView]) -> dict[int, Document]:
+    """The newest scan of an ink-signed report on each signing card, in one query (none when
+    no card is a signing step's)."""
+    signing = [view.task.id for view in views if view.step.signed_outputs]
+    if not signing:
+        return {}
+    return {scan.task_id: scan for scan in db.session.scalars(_PAPER_SCANS, {"tasks": signing})}

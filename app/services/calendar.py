@@ -124,8 +124,13 @@ class WorkingCalendar:
         working time there is counted as if they had no days off."""
         if self.known_years is None:
             return ()
-        first = _as_utc(start, "start").astimezone(self.tz).year
-        last = max(first, _as_utc(end, "end").astimezone(self.tz).year)
+        begin, finish = _as_utc(start, "start"), _as_utc(end, "end")
+        # A local date lies within a day of the UTC one: when the years round both are known,
+        # so are theirs (the common case, answered without converting either).
+        if all(year in self.known_years for year in range(begin.year - 1, finish.year + 2)):
+            return ()
+        first = begin.astimezone(self.tz).year
+        last = max(first, finish.astimezone(self.tz).year)
         return tuple(year for year in range(first, last + 1) if year not in self.known_years)
 
     def working_days_in(self, year: int) -> int:

@@ -89,18 +89,27 @@ _CLOSED_TASKS = sa.select(
     Task.id, Task.instance_id, Task.step_no, Task.outcome, Task.closed_by_id
 ).where(
     Task.instance_id.in_(sa.bindparam("instances", expanding=True)),
+    Task.step_no.in_(sa.bindparam("steps", expanding=True)),
     Task.status == TaskStatus.DONE,
     Task.outcome.in_(DECIDED),
 )
 
 
-def _closed_tasks(instance_ids: set[int]) -> dict[int, list[sa.Row]]:
-    """The completed and approved tasks of these instances, by instance, in one query: as
-    rows of only what a judgement reads (a board's hundreds of instances hold thousands of
-    closed tasks; loading each as a Task with its instance and closer cost a quarter of the
-    board's render)."""
+def _judged_steps(task: Task, step: Step) -> set[int]:
+    """The steps whose closed tasks judge a decision of `step`: the step it reviews and the
+    other reviews of that step."""
+    definition = definition_of(task.instance.sop_version)
+    return {step.reviews, *(s.no for s in definition.steps if s.reviews == step.reviews)}
+
+
+def _closed_tasks(instance_ids: set[int], steps: set[int]) -> dict[int, list[sa.Row]]:
+    """The completed and approved tasks of `steps` of these instances, by instance, in one
+    query: as rows of only what a judgement reads (a board's hundreds of instances hold
+    thousands of closed tasks; loading each as a Task with its instance and closer cost a
+    quarter of the board's render)."""
     by_instance: dict[int, list[sa.Row]] = defaultdict(list)
-    for task in db.session.execute(_CLOSED_TASKS, {"instances": sorted(instance_ids)}):
+    bound = {"instances": sorted(instance_ids), "steps": sorted(steps)}
+    for task in db.session.execute(_CLOSED_TASKS, bound):
         by_instance[task.instance_id].append(task)
     return by_instance
 
@@ -114,7 +123,7 @@ def conflict_of(
     if step.reviews is None:
         return None
     if history is None:
-        done = _closed_tasks({task.instance_id})[task.instance_id]
+        done = _closed_tasks({task.instance_id}, _judged_steps(task, step))[task.instance_id]
     else:
         done = [t for t in history if t.status == TaskStatus.DONE and t.outcome in DECIDED]
     return _conflict(task, step, user, done)
@@ -129,7 +138,10 @@ def conflicts_of(tasks: Sequence[Task], user: User) -> dict[int, Conflict]:
             candidates.append((task, step))
     if not candidates:
         return {}
-    done = _closed_tasks({task.instance_id for task, _ in candidates})
+    done = _closed_tasks(
+        {task.instance_id for task, _ in candidates},
+        set().union(*(_judged_steps(task, step) for task, step in candidates)),
+    )
     found = {
         task.id: _conflict(task, step, user, done[task.instance_id]) for task, step in candidates
     }

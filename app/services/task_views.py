@@ -22,7 +22,7 @@ from app.services.routing import (
 from app.services.sop_definitions import Step
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskView:
     """A task as readers see it: the stored facts plus what the definition and clock say."""
 

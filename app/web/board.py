@@ -1,6 +1,7 @@
 """The board: open tasks by actor lane, and the moves made on its cards."""
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -101,17 +102,32 @@ def _lanes():
     return lanes
 
 
-def _card_urls(query: dict) -> dict[str, str]:
-    """Every link and form target of a card, with "{}" for its id: built once per render
-    (url_for on each card was a large share of a big board's time)."""
+@dataclass(frozen=True, slots=True)
+class CardUrls:
+    """Every link and form target of a card, with "{}" for its id. Attributes, not a dict:
+    Jinja tries an attribute before a key, and the failed try on every card added up."""
+
+    instance: str
+    report: str
+    document: str
+    move: str
+    upload: str
+    generate: str
+    sign: str
+    paper: str
+
+
+def _card_urls(query: dict) -> CardUrls:
+    """A card's URLs, built once per render (url_for on each card was a large share of a big
+    board's time)."""
 
     def pattern(endpoint: str, key: str, **args) -> str:
         return url_for(endpoint, **{key: MAX_ID}, **args).replace(str(MAX_ID), "{}", 1)
 
-    return {
-        "instance": pattern("web.instance_page", "instance_id"),
-        "report": pattern("reports.get_report", "instance_id"),
-        "document": pattern("documents.get_content", "document_id"),
+    return CardUrls(
+        instance=pattern("web.instance_page", "instance_id"),
+        report=pattern("reports.get_report", "instance_id"),
+        document=pattern("documents.get_content", "document_id"),
         **{
             name: pattern(f"web.{endpoint}", "task_id", **query)
             for name, endpoint in (
@@ -122,7 +138,20 @@ def _card_urls(query: dict) -> dict[str, str]:
                 ("paper", "sign_on_paper"),
             )
         },
-    }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StepText:
+    """A step's texts on its cards, escaped: its name, heading, standard, co-actors (empty for
+    a step of one actor), inputs and required outputs."""
+
+    name: Markup
+    heading: Markup
+    standard: Markup
+    actors: Markup | str
+    inputs: Markup
+    required_outputs: Markup
 
 
 class StepTexts:
@@ -133,23 +162,22 @@ class StepTexts:
         # Keyed by the step object's id; the step is kept with its texts, so the id stays its.
         self._by_id: dict[int, tuple] = {}
 
-    def of(self, view) -> dict[str, Markup]:
-        """The escaped name, heading, standard, co-actors (empty for a step of one actor),
-        inputs and required outputs of `view`'s step."""
+    def of(self, view) -> StepText:
+        """The texts of `view`'s step."""
         entry = self._by_id.get(id(view.step))
         if entry is None:
             step = view.step
             env = current_app.jinja_env
             entry = self._by_id[id(step)] = (
                 step,
-                {
-                    "name": escape(step.name),
-                    "heading": escape(env.filters["truncate"](env, step.name, 110)),
-                    "standard": escape(format_standard(step.standard)),
-                    "actors": escape(" & ".join(view.actor_names)) if len(step.actors) > 1 else "",
-                    "inputs": escape(", ".join(step.inputs)),
-                    "required_outputs": escape(", ".join(step.required_outputs)),
-                },
+                StepText(
+                    name=escape(step.name),
+                    heading=escape(env.filters["truncate"](env, step.name, 110)),
+                    standard=escape(format_standard(step.standard)),
+                    actors=escape(" & ".join(view.actor_names)) if len(step.actors) > 1 else "",
+                    inputs=escape(", ".join(step.inputs)),
+                    required_outputs=escape(", ".join(step.required_outputs)),
+                ),
             )
         return entry[1]
 

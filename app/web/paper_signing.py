@@ -7,7 +7,7 @@ while no one has set it (templates/board/_paper_signed.html).
 
 from datetime import datetime
 
-from flask import current_app, flash, make_response, redirect, request, url_for
+from flask import current_app, flash, g, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -54,10 +54,16 @@ def office_local_time(text: str | None) -> datetime | None:
 @bp.app_context_processor
 def _signing_helpers():
     def signing_address() -> dict:
-        """The verification link signing prints, and whether no one has set its address."""
-        return {"url": verify_url(office.base_url(), "…"), "unset": office.base_url_unset()}
+        """The verification link signing prints, and whether no one has set its address:
+        read once a request, however many signing cards a board shows."""
+        if "signing_address" not in g:
+            g.signing_address = {
+                "url": verify_url(office.base_url(), "…"),
+                "unset": office.base_url_unset(),
+            }
+        return g.signing_address
 
-    return {"paper_scan_of": paper_scan_of, "signing_address": signing_address}
+    return {"signing_address": signing_address}
 
 
 @bp.route("/tasks/<int(min=1, max=2147483647):task_id>/paper-signature", methods=["POST"])
