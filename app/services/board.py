@@ -1,5 +1,6 @@
 """The kanban board: every open task of every active measurement, in its actor's lane."""
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from app.models import (
 )
 from app.services.deadlines import TimeState, time_state, used_share
 from app.services.duties import conflicts_of, self_review_notice
+from app.services.office_calendar import DAYS_OFF_STATE, note_days_off_state
 from app.services.routing import Action, allowed_actions, definition_for, step_of, tasks_of_actor
 from app.services.sop_definitions import Actor
 from app.services.task_views import TaskView, describe_tasks
@@ -123,6 +125,7 @@ _CHANGE_MARKER = sa.select(
     sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery(),
     sa.select(sa.func.count(Task.id)).where(_IS_OPEN).scalar_subquery(),
     sa.select(sa.func.coalesce(sa.func.sum(Task.version), 0)).where(_IS_OPEN).scalar_subquery(),
+    *DAYS_OFF_STATE,
 )
 _ACTIVE_INSTANCES = (
     sa.select(Instance.id, Instance.period)
@@ -141,13 +144,12 @@ _OPEN_TASKS = (
         Task.version,
         Instance.period,
         Instance.sop_version_id,
+        SopVersion.content_sha256,
     )
     .join(Task.instance)
+    .join(Instance.sop_version)
     .where(_IS_OPEN, Instance.status == InstanceStatus.ACTIVE)
     .order_by(Task.due_at, Task.id)
-)
-_PINNED_VERSIONS = sa.select(SopVersion).where(
-    SopVersion.id.in_(sa.bindparam("ids", expanding=True))
 )
 _RETURNED = (
     sa.select(Task)
@@ -165,12 +167,9 @@ _PAPER_SCANS = (
     )
     .order_by(Document.task_id, Document.version)
 )
-_LATEST_DOCUMENTS = (
-    sa.select(Document.id, Document.instance_id, Document.kind, Document.version)
-    .where(
-        Document.instance_id.in_(sa.bindparam("instances", expanding=True)),
-        Document.kind.in_(sa.bindparam("kinds", expanding=True)),
-    )
+_DOCUMENTS = (
+    sa.select(Document.id, Document.instance_id, Document.task_id, Document.kind, Document.version)
+    .where(Document.instance_id.in_(sa.bindparam("instances", expanding=True)))
     .order_by(Document.instance_id, Document.version, Document.id)
 )
 
@@ -180,9 +179,14 @@ def change_marker() -> str:
     id of the newest audit event (every state change writes one) and the start of its chain
     hash, so that a database put back to an earlier state (a restore, a test's fresh copy)
     reaches the same id with another marker; and the open tasks' count and summed versions,
-    which an edit of a task outside the services (a repair script, a test) changes too."""
-    event_id, event_hash, count, versions = db.session.execute(_CHANGE_MARKER).one()
-    return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}"
+    which an edit of a task outside the services (a repair script, a test) changes too; and
+    the days off's version, which moves every time bar (read here, the board's clock needs no
+    statement of its own)."""
+    event_id, event_hash, count, versions, days_off, days_off_changed = db.session.execute(
+        _CHANGE_MARKER
+    ).one()
+    note_days_off_state(days_off, days_off_changed)
+    return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}.{days_off or '-'}"
 
 
 def build_board(
@@ -204,10 +208,10 @@ def build_board(
     columns = [Column(actor) for actor in own + [a for a in actors if a not in own]]
     shown = _capped_lanes(tasks, columns, lane_cap, expanded)
     # Only the shown cards are described: the hidden ones cost no clock and no markup.
-    views = describe_tasks(shown, now)
+    attached, documents = _documents_of(shown)
+    views = describe_tasks(shown, now, attached=attached)
     conflicts = conflicts_of(shown, user)
     returns = _returns_by_instance(views)
-    documents = _latest_documents(views)
     scans = _paper_scans(views)
     lanes = {task.id: column for column in columns for task in column.shown_tasks}
     for view in views:
@@ -238,13 +242,27 @@ def build_board(
 
 
 @dataclass(frozen=True, slots=True)
+class PinnedVersion:
+    """The SOP version a measurement is pinned to, as `definition_of` reads it: the content
+    hash names the parsed definition each process keeps; only a process that has not parsed
+    it yet reads the definition itself."""
+
+    id: int
+    content_sha256: str
+
+    @property
+    def definition(self) -> dict:
+        return db.session.get(SopVersion, self.id).definition
+
+
+@dataclass(frozen=True, slots=True)
 class BoardInstance:
     """What a card reads of its measurement."""
 
     id: int
     period: str
     status: InstanceStatus
-    sop_version: SopVersion
+    sop_version: PinnedVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,20 +294,18 @@ def _open_tasks(user: User, filters: BoardFilters, now: datetime) -> list[BoardT
     if filters.mine:
         query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
     rows = db.session.execute(query).all()
-    # The SOP versions pinned (a few, whatever the cards), then one measurement per instance.
-    pinned = {row.sop_version_id for row in rows}
-    versions = {
-        version.id: version
-        for version in db.session.scalars(_PINNED_VERSIONS, {"ids": sorted(pinned)})
-    }
+    versions: dict[int, PinnedVersion] = {}
     instances: dict[int, BoardInstance] = {}
     tasks = []
-    for *facts, period, version_id in rows:
+    for *facts, period, version_id, content_sha256 in rows:
         instance_id = facts[1]
         instance = instances.get(instance_id)
         if instance is None:
+            version = versions.get(version_id)
+            if version is None:
+                version = versions[version_id] = PinnedVersion(version_id, content_sha256)
             instance = instances[instance_id] = BoardInstance(
-                instance_id, period, InstanceStatus.ACTIVE, versions[version_id]
+                instance_id, period, InstanceStatus.ACTIVE, version
             )
         tasks.append(BoardTask(*facts, instance))
     return tasks
@@ -342,19 +358,24 @@ def _arahan_of(task: Task, returns: list[Task]) -> Task | None:
     return earlier[-1] if earlier else None
 
 
-def _latest_documents(views: Sequence[TaskView]) -> dict[int, dict[str, sa.Row]]:
-    """The latest version of each document kind the cards link, per instance, in one query:
-    only the id, kind and version a card shows (no document object and its uploader)."""
-    kinds = {kind for view in views for kind in (*view.step.inputs, *_reviewed_kinds(view))}
-    ids = {view.task.instance_id for view in views}
+def _documents_of(
+    tasks: Sequence[BoardTask],
+) -> tuple[dict[int, set[str]], dict[int, dict[str, sa.Row]]]:
+    """In one query, the documents the cards need: the kinds attached to each task (what it
+    still misses), and per measurement the latest version of each kind (the inputs and the
+    documents under review a card links), as rows of the id, kind and version it shows."""
+    attached: dict[int, set[str]] = defaultdict(set)
     latest: dict[int, dict[str, sa.Row]] = {}
-    if not kinds or not ids:
-        return latest
-    for document in db.session.execute(
-        _LATEST_DOCUMENTS, {"instances": sorted(ids), "kinds": sorted(kinds)}
-    ):
+    if not tasks:
+        return attached, latest
+    shown = {task.id for task in tasks}
+    instances = sorted({task.instance_id for task in tasks})
+    for document in db.session.execute(_DOCUMENTS, {"instances": instances}):
+        if document.task_id in shown:
+            attached[document.task_id].add(document.kind)
+        # In order of version, then id: the last one of a kind is its latest.
         latest.setdefault(document.instance_id, {})[document.kind] = document
-    return latest
+    return attached, latest
 
 
 def _paper_scans(views: Sequence[TaskView]) -> dict[int, Document]:

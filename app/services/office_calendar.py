@@ -72,6 +72,23 @@ def _days_off_version(session: Session) -> str | None:
     return version
 
 
+# The days off's version and change time as columns, for a statement that reads them on the
+# way (the board's change marker): `note_days_off_state` keeps what it read.
+DAYS_OFF_STATE = (
+    sa.select(CalendarState.version).scalar_subquery(),
+    sa.select(CalendarState.changed_at).scalar_subquery(),
+)
+
+
+def note_days_off_state(version: str | None, changed_at: datetime | None) -> None:
+    """Keep the days off's state read by another statement of this transaction (the columns
+    of DAYS_OFF_STATE), so the calendar's next computation reads none of its own."""
+    session = db.session()
+    if SESSION_VERSION not in session.info:
+        session.info[SESSION_VERSION] = version
+        session.info[SESSION_CHANGED_AT] = changed_at
+
+
 def days_off_changed_at() -> datetime | None:
     """When the days off last changed, as this transaction sees it (None: not since the
     database was made); read with the version, so it costs no statement of its own."""

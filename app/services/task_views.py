@@ -2,7 +2,7 @@
 (the board, the API's task and instance answers, the timeline, the reports, reminders)."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,21 +72,33 @@ _ATTACHED = sa.select(Document.task_id, Document.kind).where(
 )
 
 
+_NONE: frozenset[str] = frozenset()
+
+
+def _attached_kinds(tasks: Sequence[Task]) -> dict[int, set[str]]:
+    """The document kinds attached to each open task of `tasks`, in one query."""
+    open_ids = [t.id for t in tasks if t.status == TaskStatus.OPEN]
+    attached: dict[int, set[str]] = defaultdict(set)
+    if open_ids:
+        for task_id, kind in db.session.execute(_ATTACHED, {"tasks": open_ids}):
+            attached[task_id].add(kind)
+    return attached
+
+
 def describe_tasks(
     tasks: Sequence[Task],
     now: datetime | None = None,
     *,
     calendar: WorkingCalendar | None = None,
     read_documents: bool = True,
+    attached: Mapping[int, set[str]] | None = None,
 ) -> list[TaskView]:
     """Describe tasks for display with a fixed number of queries, however many there are
-    (none when the caller has the `calendar` and knows the open tasks have no documents)."""
+    (none when the caller has the `calendar` and either knows the open tasks have no
+    documents or read their kinds, `attached`, by task id)."""
     now = now or utcnow()
-    open_ids = [t.id for t in tasks if t.status == TaskStatus.OPEN]
-    attached: dict[int, set[str]] = defaultdict(set)
-    if open_ids and read_documents:
-        for task_id, kind in db.session.execute(_ATTACHED, {"tasks": open_ids}):
-            attached[task_id].add(kind)
+    if attached is None:
+        attached = _attached_kinds(tasks) if read_documents else {}
     calendar = calendar or office_calendar()
     # Read once for all the tasks (it is this transaction's, and free once read).
     days_off_changed = days_off_changed_at() if tasks else None
@@ -100,7 +112,9 @@ def describe_tasks(
                 task=task,
                 step=step,
                 actor_names=definition.actor_names(step.actors),
-                missing_outputs=missing_outputs(task, step, attached[task.id]) if is_open else [],
+                missing_outputs=(
+                    missing_outputs(task, step, attached.get(task.id, _NONE)) if is_open else []
+                ),
                 working_minutes=(
                     calendar.working_minutes_between(task.opened_at, now)
                     if is_open
