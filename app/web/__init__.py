@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         indicators,
         instance_list,
         instances,
+        nav,
         notifications,
         office,
         paper_signing,
