@@ -29,8 +29,8 @@ from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import merged_actors
 from app.web import bp
 from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
+from app.web.chrome import newest_definitions
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
-from app.web.nav import newest_definitions
 
 MAX_ID = 2_147_483_647
 # How many cards a lane shows before its *Tampilkan N lagi* (BOARD_LANE_CARDS overrides).
@@ -82,7 +82,7 @@ def _etag(filters: BoardFilters, expanded: tuple[str, ...], now: datetime) -> st
 
 def _lanes():
     """The board's lanes: the actors of every SOP the office runs, the default SOP's first;
-    kept per app for the newest definitions they were merged from (app/web/nav.py)."""
+    kept per app for the newest definitions they were merged from (app/web/chrome.py)."""
     default = current_app.config["DEFAULT_SOP"]
     definitions = newest_definitions()
     kept = current_app.extensions.get("board_lanes")

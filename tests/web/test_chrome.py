@@ -1,4 +1,5 @@
-"""The main menu (app/web/nav.py): its links follow the newest SOP versions, kept per app."""
+"""The page round the content (app/web/chrome.py): the menu's links follow the newest SOP
+versions, kept per app, and the bell counts on every page."""
 
 from pathlib import Path
 
