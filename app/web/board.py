@@ -29,7 +29,7 @@ from app.services.office_calendar import office_timezone
 from app.services.sop_definitions import merged_actors
 from app.web import bp
 from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
-from app.web.chrome import newest_definitions
+from app.web.chrome import newest_definitions, page_round
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 MAX_ID = 2_147_483_647
@@ -211,11 +211,8 @@ def render_board(
     partial = bool(request.headers.get("HX-Request"))
     template = "board/_board.html" if partial else "board/_content.html"
     kept = _rendered(template, filters, expanded, errors, etag, now)
-    before = after = b""
-    if not partial:
-        # The page round the board is rendered small, with a slot the kept board fills.
-        page = render_template("board/index.html", content=Markup(_SLOT)).encode()
-        before, after = page.split(_SLOT.encode(), 1)
+    # The page round the board is kept too, with a slot the kept board fills.
+    before, after = (b"", b"") if partial else page_round("board/index.html", _SLOT, _cache())
     response = make_response(kept.filled(generate_csrf(), before, after), status)
     response.mimetype = "text/html"
     response.headers["Cache-Control"] = "no-store"

@@ -1,26 +1,36 @@
 """The page round every page's content (templates/base.html): the menu's links and the
-bell's count, from one statement a request.
+bell's count, from one statement a request; and the page round a board, kept.
 
 The menu follows the newest version of every SOP (who may start one, who may read its
 Kinerja SOP). Its definitions are kept per app against the registered versions (code,
 version and content hash of each), which the same statement reads beside the user's unread
 count; the board's lanes use them too. So a page pays one statement for its menu and its
 bell, and the first request after a version is registered sees it.
+
+The page round a board is rendered once for everything it shows — the user's name, roles
+and NIP, his unread count, the office's name and logo, the menu — and kept with the board's
+cache (a fifth of a kept board's answer was rendering it again). The CSRF token is each
+request's own, filled in; a request with flash messages renders the page whole.
 """
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, render_template, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from app.extensions import db
+from app.http import request_language
 from app.models import SopVersion
 from app.services.analytics import may_read
+from app.services.office import office_profile
 from app.services.reminders import inbox
 from app.services.routing import may_start
 from app.services.sop_definitions import SopDefinition, definition_of, list_latest_versions
 from app.web import bp
+from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, PageRound, RenderedBoards
 
 # Where each app keeps the newest definitions and the versions they were read for.
 CACHE = "newest_definitions"
@@ -69,6 +79,47 @@ def newest_definitions() -> tuple[SopDefinition, ...]:
     definitions = tuple(definition_of(version) for version in list_latest_versions())
     current_app.extensions[CACHE] = (stamp, definitions)
     return definitions
+
+
+def _round_key(template: str) -> tuple:
+    """Everything templates/base.html shows but the CSRF token and the flash messages: who
+    is signed in, his unread count, the office, the menu, the settings."""
+    user, office = current_user, office_profile()
+    return (
+        "page round",
+        template,
+        request.endpoint,
+        request.script_root,
+        request_language(),
+        user.id,
+        user.full_name,
+        user.nip,
+        tuple(sorted(user.roles)),
+        user.password_change_required,
+        page_data(),
+        office.name,
+        office.logo.sha256 if office.logo else None,
+        current_app.config["DEFAULT_SOP"],
+        current_app.config.get("BOARD_POLL_SECONDS", 20),
+    )
+
+
+def page_round(template: str, slot: str, cache: RenderedBoards) -> tuple[bytes, bytes]:
+    """The page `template` renders round its content (`slot`), before it and after it, for
+    the signed-in user, with this request's CSRF token and flash messages; kept in `cache`
+    when there are no messages."""
+    if session.get("_flashes"):
+        page = render_template(template, content=Markup(slot)).encode()
+        before, after = page.split(slot.encode(), 1)
+        return before, after
+    key = _round_key(template)
+    kept = cache.get(key, None)
+    if kept is None:
+        page = render_template(template, content=Markup(slot), csrf_token=lambda: CSRF_PLACEHOLDER)
+        before, after = page.split(slot, 1)
+        kept = PageRound(KeptBoard.of(before), KeptBoard.of(after))
+        cache.put(key, kept, None)
+    return kept.filled(generate_csrf())
 
 
 @bp.app_context_processor

@@ -3,9 +3,15 @@ versions, kept per app, and the bell counts on every page."""
 
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from app.config import Config
 from app.extensions import db
+from app.models import OfficeProfile, User
 from app.services.sop_definitions import sync_definitions
+from tests.api.test_notifications import return_at_review
+from tests.web.conftest import csrf_from
+from tests.web.test_notifications import bell_count
 
 START_LINK = ">Mulai pengukuran</a>"
 KINERJA_LINK = ">Kinerja SOP</a>"
@@ -43,3 +49,44 @@ def test_menu_follows_a_version_registered_after_it_was_kept(app, pages, tmp_pat
     register_version_started_by(app, tmp_path, "kasi")
     assert START_LINK in kasi.get("/instances").text
     assert START_LINK in kasi.get("/").text
+
+
+def header_of(html: str) -> str:
+    """The page round before the board: the head and the top bar."""
+    return html[: html.index('<main id="main">')]
+
+
+def test_kept_page_round_is_the_page_rendered_afresh(app, pages):
+    """Is the page round a kept board answers with the one a fresh render gives, but for
+    each session's own CSRF token in the header and in the sign-out form?"""
+    camat, again = pages("camat"), pages("camat")
+    rendered = camat.get("/").text
+    kept = again.get("/").text
+    app.extensions.pop("board_cache", None)
+    assert again.get("/").text == kept
+    first, second = csrf_from(rendered), csrf_from(kept)
+    assert first != second
+    assert kept.replace(second, first) == rendered
+    assert header_of(kept).count(second) == 2
+
+
+def test_kept_page_round_follows_what_it_shows(app, pages, runner, api):
+    """Does the page round of a kept board show the bell's new count, a renamed user, the
+    office's new name and a flash message (once) at the next render?"""
+    anggota = pages("anggota")
+    before = anggota.get("/").text
+    assert bell_count(before) == 0 and "Pengguna Anggota" in header_of(before)
+    return_at_review(runner, api)
+    assert bell_count(anggota.get("/").text) == 1
+    for change, shown in (
+        (sa.update(User).filter_by(username="anggota").values(full_name="Anggota Baru"), "Baru"),
+        (sa.update(OfficeProfile).values(name="Kecamatan Kalimanah"), "SAKIP Kecamatan Kalimanah"),
+    ):
+        with app.app_context():
+            db.session.execute(change)
+            db.session.commit()
+        assert shown in header_of(anggota.get("/").text)
+    with anggota.client.session_transaction() as session:
+        session["_flashes"] = [("success", "Langkah 9 diselesaikan.")]
+    assert "Langkah 9 diselesaikan." in anggota.get("/").text
+    assert "Langkah 9 diselesaikan." not in anggota.get("/").text
