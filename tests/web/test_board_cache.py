@@ -187,3 +187,25 @@ def test_a_kept_board_carries_each_sessions_token():
         '<main><i>é</i><input value="tok"><b>csrf-</b><input value="tok"></main>'
     )
     assert kept.filled("other").decode() == html.replace(CSRF_PLACEHOLDER, "other")
+
+
+def test_kept_board_asks_four_statements(app, pages, runner):
+    """Does a kept board, the whole page, ask the database only for the session's user, the
+    change marker, the menu's SOP versions with the bell's count, and the office profile?"""
+    runner.open_task(runner.start("2026-Q1")["id"])
+    camat = pages("camat")
+    camat.get("/")
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.split(None, 1)[0].upper() != "BEGIN":
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert camat.get("/").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(seen) == 4, seen
