@@ -9,11 +9,10 @@ board (`GET /`, the whole page) with Flask's test client, in one process:
 - `board_500_ms`: 500 measurements, measured whole (`?more=all`: every lane expanded);
 - `cached_500_ms`: the unchanged 500 board again, answered from the per-process cache;
 
-each cold render (the cache emptied first) interleaved with `GET /login` (signed out), the
-baseline measured in the same run. Prints the medians, their ratios to the baseline, the
-SQL statements of one cold and one kept render of each board (cold: every cache the board
-uses emptied) and the page sizes; the last line is one
-JSON object of the figures.
+each cold render (every cache the board uses emptied first) interleaved with `GET /login`
+(signed out), the baseline measured in the same run. Prints the medians, their ratios to the
+baseline, the SQL statements of one cold and one kept render of each board and the page
+sizes; the last line is one JSON object of the figures.
 
     .venv/bin/python bench/board.py
     .venv/bin/python bench/board.py --quick              # small boards, as the suite runs it
