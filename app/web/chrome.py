@@ -1,5 +1,5 @@
-"""The page round every page's content (templates/base.html): the menu's links and the
-bell's count, from one statement a request; and the page round a board, kept.
+"""The page round every page's content (templates/base.html): the menu's links, the bell's
+count and the office, from one statement a request; and the page round a board, kept.
 
 The menu follows the newest version of every SOP (who may start one, who may read its
 Kinerja SOP). Its definitions are kept per app against the registered versions (code,
@@ -8,8 +8,9 @@ count; the board's lanes use them too. So a page pays one statement for its menu
 bell, and the first request after a version is registered sees it.
 
 The page round a board is rendered once for everything it shows — the user's name, roles
-and NIP, his unread count, the office's name and logo, the menu — and kept with the board's
-cache (a fifth of a kept board's answer was rendering it again). The CSRF token is each
+and NIP, the menu, his unread count, the office's name and logo (read in the same
+statement) — and kept with the board's cache (a fifth of a kept board's answer was
+rendering it again). The CSRF token is each
 request's own, filled in; a request with flash messages renders the page whole.
 """
 
@@ -23,9 +24,9 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.http import request_language
-from app.models import SopVersion
+from app.models import OfficeProfile, SopVersion
 from app.services.analytics import may_read
-from app.services.office import office_profile
+from app.services.office import PROFILE_ID
 from app.services.reminders import inbox
 from app.services.routing import may_start
 from app.services.sop_definitions import SopDefinition, definition_of, list_latest_versions
@@ -43,10 +44,13 @@ _VERSIONS = sa.func.aggregate_strings(
     + SopVersion.content_sha256,
     " ",
 )
+_SAVED_OFFICE = OfficeProfile.id == PROFILE_ID
 # Built once: composing it took longer than running it.
 _PAGE_DATA = sa.select(
     sa.select(_VERSIONS).scalar_subquery(),
     inbox.unread_count_of(sa.bindparam("user_id")).scalar_subquery(),
+    sa.select(OfficeProfile.name).where(_SAVED_OFFICE).scalar_subquery(),
+    sa.select(OfficeProfile.logo_sha256).where(_SAVED_OFFICE).scalar_subquery(),
 )
 
 
@@ -57,6 +61,9 @@ class PageData:
     # Every registered SOP version, as "code:version:hash", sorted.
     versions: tuple[str, ...]
     unread: int
+    # The saved office profile's name and logo hash (None before one is saved): what the
+    # header shows of it, for the kept page round's key.
+    office: tuple[str | None, str | None]
 
 
 def page_data() -> PageData:
@@ -64,8 +71,8 @@ def page_data() -> PageData:
     at the first ask of the request."""
     if "page_data" not in g:
         user_id = current_user.id if current_user.is_authenticated else None
-        versions, unread = db.session.execute(_PAGE_DATA, {"user_id": user_id}).one()
-        g.page_data = PageData(tuple(sorted((versions or "").split())), unread or 0)
+        versions, unread, *office = db.session.execute(_PAGE_DATA, {"user_id": user_id}).one()
+        g.page_data = PageData(tuple(sorted((versions or "").split())), unread or 0, tuple(office))
     return g.page_data
 
 
@@ -83,8 +90,8 @@ def newest_definitions() -> tuple[SopDefinition, ...]:
 
 def _round_key(template: str) -> tuple:
     """Everything templates/base.html shows but the CSRF token and the flash messages: who
-    is signed in, his unread count, the office, the menu, the settings."""
-    user, office = current_user, office_profile()
+    is signed in, the menu, his unread count, the office, the settings."""
+    user = current_user
     return (
         "page round",
         template,
@@ -97,8 +104,7 @@ def _round_key(template: str) -> tuple:
         tuple(sorted(user.roles)),
         user.password_change_required,
         page_data(),
-        office.name,
-        office.logo.sha256 if office.logo else None,
+        current_app.config["OFFICE_NAME"],
         current_app.config["DEFAULT_SOP"],
         current_app.config.get("BOARD_POLL_SECONDS", 20),
     )
