@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         analytics,
         auth,
         board,
+        chrome,
         indicators,
         instance_list,
         instances,

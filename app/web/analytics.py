@@ -24,16 +24,6 @@ def readable_sops(user) -> list:
     return [v for v in list_latest_versions() if may_read(user, definition_of(v))]
 
 
-@bp.app_context_processor
-def _kinerja_link():
-    """Tell the navigation whether the signed-in user may open Kinerja SOP."""
-
-    def may_see_kinerja() -> bool:
-        return current_user.is_authenticated and bool(readable_sops(current_user))
-
-    return {"may_see_kinerja": may_see_kinerja}
-
-
 def _form() -> tuple[dict[str, str], dict[str, str], dict]:
     """The filters as typed, the message of each bad one, and the parsed values."""
     typed = {

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import (
     current_app,
     flash,
@@ -21,17 +20,17 @@ from markupsafe import Markup, escape
 
 from app.database import begin_writing, reads_first
 from app.errors import DomainError
-from app.extensions import db
 from app.http import client_ip, refuse, request_language
-from app.models import SopVersion, utcnow
+from app.models import utcnow
 from app.rendering.format import format_standard
 from app.services import office, routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
 from app.services.office_calendar import office_timezone
-from app.services.sop_definitions import definition_of, list_latest_versions, merged_actors
+from app.services.sop_definitions import merged_actors
 from app.web import bp
 from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
+from app.web.chrome import newest_definitions, page_round
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 MAX_ID = 2_147_483_647
@@ -82,23 +81,16 @@ def _etag(filters: BoardFilters, expanded: tuple[str, ...], now: datetime) -> st
     return f"b{current_user.id}-{change_marker()}-{minute}-{args}"
 
 
-# Every registered SOP version, as plain rows: a cheap statement that tells whether the
-# lanes kept for them still hold (the full look-up of the newest versions cost a third of
-# a kept board's answer).
-_REGISTERED = sa.select(SopVersion.code, SopVersion.version, SopVersion.content_sha256)
-
-
 def _lanes():
     """The board's lanes: the actors of every SOP the office runs, the default SOP's first;
-    kept per app for the registered versions they were merged from."""
+    kept per app for the newest definitions they were merged from (app/web/chrome.py)."""
     default = current_app.config["DEFAULT_SOP"]
-    stamp = (default, tuple(sorted(map(tuple, db.session.execute(_REGISTERED)))))
+    definitions = newest_definitions()
     kept = current_app.extensions.get("board_lanes")
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
-    versions = sorted(list_latest_versions(), key=lambda version: version.code != default)
-    lanes = merged_actors(definition_of(version) for version in versions)
-    current_app.extensions["board_lanes"] = (stamp, lanes)
+    if kept is not None and kept[0] is definitions and kept[1] == default:
+        return kept[2]
+    lanes = merged_actors(sorted(definitions, key=lambda definition: definition.code != default))
+    current_app.extensions["board_lanes"] = (definitions, default, lanes)
     return lanes
 
 
@@ -250,11 +242,8 @@ def render_board(
     partial = bool(request.headers.get("HX-Request"))
     template = "board/_board.html" if partial else "board/_content.html"
     kept = _rendered(template, filters, expanded, errors, etag, now)
-    before = after = b""
-    if not partial:
-        # The page round the board is rendered small, with a slot the kept board fills.
-        page = render_template("board/index.html", content=Markup(_SLOT)).encode()
-        before, after = page.split(_SLOT.encode(), 1)
+    # The page round the board is kept too, with a slot the kept board fills.
+    before, after = (b"", b"") if partial else page_round("board/index.html", _SLOT, _cache())
     response = make_response(kept.filled(generate_csrf(), before, after), status)
     response.mimetype = "text/html"
     response.headers["Cache-Control"] = "no-store"

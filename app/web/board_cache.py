@@ -44,20 +44,39 @@ class KeptBoard:
         return token.encode().join(pieces)
 
 
+@dataclass(frozen=True, slots=True)
+class PageRound:
+    """The page round a board (app/web/chrome.py): before the board and after it."""
+
+    before: KeptBoard
+    after: KeptBoard
+
+    @property
+    def size(self) -> int:
+        return self.before.size + self.after.size
+
+    def filled(self, token: str) -> tuple[bytes, bytes]:
+        """The page before the board and after it, with `token` in their forms."""
+        return self.before.filled(token), self.after.filled(token)
+
+
 class RenderedBoards:
-    """A least-recently-used map of board keys to rendered boards, bounded in entries and in
-    bytes (a 500-card board is close to a megabyte)."""
+    """A least-recently-used map of keys to rendered boards (or page rounds), bounded in
+    entries and in bytes (a 500-card board is close to a megabyte)."""
 
     def __init__(self, size: int, chars: int = 32 * 1024 * 1024):
         self.size = size
         self.chars = chars
         self._held = 0
-        self._entries: OrderedDict[tuple, tuple[KeptBoard, datetime | None]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[KeptBoard | PageRound, datetime | None]] = (
+            OrderedDict()
+        )
         # Gunicorn's threads of one worker share the map.
         self._lock = Lock()
 
-    def get(self, key: tuple, now: datetime) -> KeptBoard | None:
-        """The board kept for `key`, unless there is none or it expired before `now`."""
+    def get(self, key: tuple, now: datetime | None) -> KeptBoard | PageRound | None:
+        """The board kept for `key`, unless there is none or it expired before `now` (None
+        for a page round, which never expires)."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -69,7 +88,7 @@ class RenderedBoards:
             self._entries.move_to_end(key)
             return board
 
-    def put(self, key: tuple, board: KeptBoard, valid_until: datetime | None) -> None:
+    def put(self, key: tuple, board: KeptBoard | PageRound, valid_until: datetime | None) -> None:
         """Keep `board` for `key` until `valid_until` (or until the key itself changes)."""
         size = board.size
         if self.size <= 0 or size > self.chars:

@@ -61,12 +61,6 @@ def instance_page(instance_id: int):
     )
 
 
-@bp.app_context_processor
-def _start_link():
-    # Lazy: only pages that show the menu ask, and only for a signed-in user.
-    return {"may_start_measurement": lambda: bool(routing.startable_versions(current_user))}
-
-
 @bp.route("/instances/new", methods=["GET", "POST"])
 @login_required
 def start_instance():

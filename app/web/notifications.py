@@ -1,4 +1,5 @@
-"""The bell on every page and the *Notifikasi* page: a user's reminders, marked read."""
+"""The *Notifikasi* page and the bell's poll: a user's reminders, marked read (the bell's
+count on every page comes from app/web/chrome.py)."""
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -9,15 +10,6 @@ from app.services.reminders.messages import KIND_LABELS
 from app.web import bp
 
 PER_PAGE = 50
-
-
-@bp.app_context_processor
-def _bell():
-    # Only the bell asks, once per page: one indexed count.
-    def unread_notifications() -> int:
-        return inbox.unread_count(current_user) if current_user.is_authenticated else 0
-
-    return {"unread_notifications": unread_notifications}
 
 
 @bp.route("/notifications")

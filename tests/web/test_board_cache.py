@@ -191,3 +191,28 @@ def test_a_kept_board_carries_each_sessions_token():
         '<main><i>é</i><input value="tok"><b>csrf-</b><input value="tok"></main>'
     )
     assert kept.filled("other").decode() == html.replace(CSRF_PLACEHOLDER, "other")
+
+
+def test_kept_board_asks_three_statements(app, pages, runner, monkeypatch):
+    """Does a kept board, the whole page, ask the database only for the session's user, the
+    change marker, and the page round's data (the menu's SOP versions, the bell's count and
+    the office)?"""
+    runner.open_task(runner.start("2026-Q1")["id"])
+    camat = pages("camat")
+    # One minute for both renders: the next would render the board afresh.
+    monkeypatch.setattr(board_view, "utcnow", lambda: datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    camat.get("/")
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.split(None, 1)[0].upper() != "BEGIN":
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert camat.get("/").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(seen) == 3, seen

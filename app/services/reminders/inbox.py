@@ -10,15 +10,11 @@ from app.extensions import db
 from app.models import Notification, User, utcnow
 
 
-def unread_count(user: User) -> int:
-    """Count the user's unread notifications (one indexed query: the bell on every page)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+def unread_count_of(user_id) -> Select:
+    """The count of a user's unread notifications, one indexed query (the bell on every
+    page); `user_id` may be a bind parameter, for a statement built once."""
+    return sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
     )
 
 
