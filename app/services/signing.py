@@ -33,7 +33,7 @@ from app.extensions import db
 from app.models import Document, Instance, SignedReport, Task, User, utcnow
 from app.rendering.svg.qr import qr_data_uri
 from app.services import accounts, audit, lockouts, pades, reports, routing
-from app.services.documents import BlobStore, upload_document
+from app.services.documents import BlobStore, StoredFile, record_document, store_file
 from app.services.indicators import MeasurementSheet
 from app.services.persistence import add_or_conflict
 from app.services.sop_definitions import Step
@@ -251,17 +251,21 @@ def sign_report(
 
     In two phases, so that the slow part holds no lock: reading only, the checks, the
     password's hash and the rendered, signed PDF; then `before_writing()` (where a request
-    ends its read transaction and its next takes the write lock, app/database.py), and under
-    the task's lock the checks again — a move that slipped in between is 409 as ever — and
-    the content stated again: if the figures, the office or the signer changed meanwhile,
-    the file states what no longer holds, so it is 409 `report_changed` and nothing is kept.
+    ends its read transaction and its next takes the write lock, app/database.py), the file
+    written to the store before the transaction's first statement takes that lock (a
+    rollback deletes it again: `documents.store_file`), and under the task's lock the checks
+    again — a move that slipped in between is 409 as ever — and the content stated again:
+    if the figures, the office or the signer changed meanwhile, the file states what no
+    longer holds, so it is 409 `report_changed` and nothing is kept.
 
     A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
     audit event and counting the failure, and nothing else; the error keeps both."""
     # Read before anything: a missing certificate refuses (503) before anything is tried.
     certificate = pades.office_certificate()
+    # Kept apart: after `before_writing()` reading `task.id` would load the task once more.
+    task_id = task.id
     step = routing.step_of(task)
-    signed = None
+    signed = stored = None
     if _signs(step):
         # No write here: only a decision can refuse a self-review (and audit it).
         routing.ensure_can_act(task, step, actor, version)
@@ -269,42 +273,36 @@ def sign_report(
             before_writing()
             _refuse_wrong_password(task, actor, ip)
         signed = _render_signed(task, actor, certificate, base_url, now or utcnow())
+        filename = reports.filename_of(SIGNED_TITLE, task.instance)
     before_writing()
+    if signed is not None:
+        stored = store_file(filename, io.BytesIO(signed.pdf), store, limit)
     # Any other step is refused here, under the lock, in the order every move refuses.
-    routing._lock_for_move(task)
+    task = routing.lock_task(task_id)
     step = routing.step_of(task)
     routing.ensure_can_act(task, step, actor, version)
     signing_step(task)
-    assert signed is not None  # a signing step stays one: the definition is pinned
+    assert signed is not None and stored is not None  # the definition is pinned
     if content_sha256(report_content(task.instance, actor, signed.signed_at)) != signed.sha256:
         raise DomainError(409, "report_changed", task=task.id)
-    return _store_signature(task, step, signed, actor=actor, store=store, limit=limit, ip=ip)
+    return _store_signature(task, step, signed, stored, actor=actor, ip=ip)
 
 
 def _store_signature(
     task: Task,
     step: Step,
     signed: SignedPdf,
+    stored: StoredFile,
     *,
     actor: User,
-    store: BlobStore,
-    limit: int,
     ip: str | None,
 ) -> SignResult:
-    """Attach the signed file as the step's output, record the signed report and finish the
-    step, under the task's lock."""
+    """Record the stored, signed file as the step's output and as the signed report, and
+    finish the step, under the task's lock."""
     instance = task.instance
     # A definition names one signed output per signing step; it is the report.
-    document = upload_document(
-        task,
-        kind=step.signed_outputs[0],
-        filename=reports.filename_of(SIGNED_TITLE, instance),
-        stream=io.BytesIO(signed.pdf),
-        actor=actor,
-        store=store,
-        limit=limit,
-        generated=True,
-        ip=ip,
+    document = record_document(
+        task, step.signed_outputs[0], stored, actor=actor, generated=True, ip=ip
     )
     report = store_signed_report(
         task, document, signed.content, signed.sha256, actor, signed.signed_at
