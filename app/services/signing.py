@@ -16,6 +16,7 @@ The stamped PDF then gets the office's PAdES digital signature (app/services/pad
 PDF reader, `pyhanko sign validate` and the verification page can tell it is unaltered.
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -30,11 +31,24 @@ import sqlalchemy as sa
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Document, Instance, SignedReport, Task, User, utcnow
+from app.models import (
+    CategoryBand,
+    Document,
+    Indicator,
+    IndicatorValue,
+    Instance,
+    OfficeProfile,
+    OrgUnit,
+    SignedReport,
+    Task,
+    User,
+    utcnow,
+)
 from app.rendering.svg.qr import qr_data_uri
 from app.services import accounts, audit, lockouts, pades, reports, routing
 from app.services.documents import BlobStore, StoredFile, record_document, store_file
 from app.services.indicators import MeasurementSheet
+from app.services.periods import periods_for
 from app.services.persistence import add_or_conflict
 from app.services.sop_definitions import Step
 
@@ -124,21 +138,74 @@ def report_content(instance: Instance, signer: User, signed_at: datetime) -> dic
         "format": CONTENT_FORMAT,
         "document": reports.REPORT_TITLE,
         "office": office,
-        "instance": {
-            "id": instance.id,
-            "sop": instance.sop_code,
-            "sop_version": instance.sop_version.version,
-            "title": instance.title,
-            "period": instance.period,
-        },
+        "instance": _instance_facts(instance),
         "measurement": _measurement(reports.measurement_of(instance)),
-        "signed_by": {
-            "username": signer.username,
-            "full_name": signer.full_name,
-            "nip": signer.nip,
-        },
+        "signed_by": _signer_facts(signer),
         "signed_at": signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
+
+
+def _instance_facts(instance: Instance) -> dict:
+    return {
+        "id": instance.id,
+        "sop": instance.sop_code,
+        "sop_version": instance.sop_version.version,
+        "title": instance.title,
+        "period": instance.period,
+    }
+
+
+def _signer_facts(signer: User) -> dict:
+    return {"username": signer.username, "full_name": signer.full_name, "nip": signer.nip}
+
+
+# The tables the office and the measurement of a report are stated from (with the
+# configuration's defaults, which a process does not change), and of the indicator values
+# only the periods the report sums. A table the content comes to be stated from joins them.
+CONTENT_SOURCES = (OfficeProfile, CategoryBand, OrgUnit, Indicator, IndicatorValue)
+
+
+def sources_fingerprint(period: str) -> str:
+    """Hash every row the office and the measurement of `period`'s report are stated from,
+    read in one statement: it is unchanged if and only if those rows are.
+
+    Each row's every column counts (but for bytes: the logo is drawn, not stated, and its
+    hash is a column), so a change the report does not state — an indicator's description,
+    a figure saved again unchanged — refuses the signing too; a change it states never goes
+    unseen, whatever the sheet comes to read of those rows."""
+    rows = db.session.execute(_sources_statement(), {"periods": periods_for(period)}).all()
+    digest = hashlib.sha256()
+    for source, row in sorted(rows):
+        digest.update(f"{source}\x1e{row}\x1d".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _sources_statement() -> sa.CompoundSelect:
+    """The one statement of `sources_fingerprint`, built once (the periods are bound)."""
+    in_periods = IndicatorValue.period.in_(sa.bindparam("periods", expanding=True))
+    return sa.union_all(
+        *(
+            _rows_as_text(model).where(in_periods)
+            if model is IndicatorValue
+            else _rows_as_text(model)
+            for model in CONTENT_SOURCES
+        )
+    )
+
+
+def _rows_as_text(model) -> sa.Select:
+    """Select each row of `model`'s table as one string: its columns as text in table order,
+    a NULL told apart from any text."""
+    columns = [
+        sa.func.coalesce(sa.literal("=") + sa.cast(column, sa.String), sa.literal("NULL"))
+        for column in model.__table__.c
+        if not isinstance(column.type, sa.LargeBinary)
+    ]
+    row = columns[0]
+    for column in columns[1:]:
+        row = row + sa.literal("\x1f") + column
+    return sa.select(sa.literal(model.__tablename__).label("source"), row.label("row"))
 
 
 def verify_url(base_url: str, sha256: str) -> str:
@@ -193,9 +260,20 @@ class SignedPdf:
     on it, and the stamped, PAdES-signed file."""
 
     signed_at: datetime
+    sources: str
     content: dict
     sha256: str
     pdf: bytes
+
+    def still_holds(self, instance: Instance, signer: User) -> bool:
+        """Would the content be stated the same now: the measurement's and the signer's facts
+        as they are in memory (just read with the task's lock), and the rows of the office
+        and the figures by their fingerprint (one statement, not the whole sheet again)?"""
+        return (
+            self.content["instance"] == _instance_facts(instance)
+            and self.content["signed_by"] == _signer_facts(signer)
+            and self.sources == sources_fingerprint(instance.period)
+        )
 
 
 def _render_signed(
@@ -208,6 +286,9 @@ def _render_signed(
     """State the report's content, render it stamped with its hash, link and QR code, and
     sign the file with the office certificate."""
     instance = task.instance
+    # Before the content: a change committed between the two reads (PostgreSQL reads each
+    # statement afresh) then moves the fingerprint, so it is refused, never signed unseen.
+    sources = sources_fingerprint(instance.period)
     content = report_content(instance, actor, signed_at)
     printed = content_sha256(content)
     link = verify_url(base_url, printed)
@@ -226,7 +307,7 @@ def _render_signed(
         reason=f"{reports.REPORT_TITLE} {instance.period}: SHA-256 {printed}",
         location=content["office"]["city"],
     )
-    return SignedPdf(signed_at=signed_at, content=content, sha256=printed, pdf=pdf)
+    return SignedPdf(signed_at=signed_at, sources=sources, content=content, sha256=printed, pdf=pdf)
 
 
 def _one_transaction() -> None:
@@ -283,7 +364,7 @@ def sign_report(
     routing.ensure_can_act(task, step, actor, version)
     signing_step(task)
     assert signed is not None and stored is not None  # the definition is pinned
-    if content_sha256(report_content(task.instance, actor, signed.signed_at)) != signed.sha256:
+    if not signed.still_holds(task.instance, actor):
         raise DomainError(409, "report_changed", task=task.id)
     return _store_signature(task, step, signed, stored, actor=actor, ip=ip)
 
