@@ -3,8 +3,10 @@ Hasil Pengukuran Kinerja with a signature stamp and then, in one unit of work, s
 attaches it as the signing step's output, records it as a `SignedReport` and finishes the step.
 
 The password's hash and the render take a few hundred milliseconds; they happen before the
-write transaction begins (`sign_report`), so that on SQLite the one write lock is held only
-while the report is stored and the step moves, and other moves do not queue behind a render.
+write transaction begins (`sign_report`), and the file is written to the store (fsynced)
+before that transaction's first statement, so that on SQLite the one write lock is held only
+while the report is recorded and the step moves, and other moves do not queue behind a
+render or a disk.
 
 A file cannot contain its own SHA-256, so the hash printed on the report (and in its
 verification link and QR code) is the SHA-256 of the report's content: the facts it states,
@@ -60,11 +62,12 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class SignResult:
-    """The signing move: the closed task (and none opened after the last step), and the
-    signed report."""
+    """The signing move: the closed task (and none opened after the last step), the signed
+    report, and the verification link printed on it."""
 
     move: routing.MoveResult
     report: SignedReport
+    verify_url: str
 
 
 # --------------------------------------------------------------------------- hashes
@@ -170,8 +173,8 @@ def sources_fingerprint(period: str) -> str:
     read in one statement: it is unchanged if and only if those rows are.
 
     Each row's every column counts (but for bytes: the logo is drawn, not stated, and its
-    hash is a column), so a change the report does not state — an indicator's description,
-    a figure saved again unchanged — refuses the signing too; a change it states never goes
+    hash is a column), so a change the report does not state — a figure saved again unchanged,
+    by someone else — refuses the signing too; a change it states never goes
     unseen, whatever the sheet comes to read of those rows."""
     rows = db.session.execute(_sources_statement(), {"periods": periods_for(period)}).all()
     digest = hashlib.sha256()
@@ -263,6 +266,7 @@ class SignedPdf:
     sources: str
     content: dict
     sha256: str
+    verify_url: str
     pdf: bytes
 
     def still_holds(self, instance: Instance, signer: User) -> bool:
@@ -307,7 +311,14 @@ def _render_signed(
         reason=f"{reports.REPORT_TITLE} {instance.period}: SHA-256 {printed}",
         location=content["office"]["city"],
     )
-    return SignedPdf(signed_at=signed_at, sources=sources, content=content, sha256=printed, pdf=pdf)
+    return SignedPdf(
+        signed_at=signed_at,
+        sources=sources,
+        content=content,
+        sha256=printed,
+        verify_url=link,
+        pdf=pdf,
+    )
 
 
 def _one_transaction() -> None:
@@ -335,9 +346,9 @@ def sign_report(
     ends its read transaction and its next takes the write lock, app/database.py), the file
     written to the store before the transaction's first statement takes that lock (a
     rollback deletes it again: `documents.store_file`), and under the task's lock the checks
-    again — a move that slipped in between is 409 as ever — and the content stated again:
-    if the figures, the office or the signer changed meanwhile, the file states what no
-    longer holds, so it is 409 `report_changed` and nothing is kept.
+    again — a move that slipped in between is 409 as ever — and the content checked again
+    (`SignedPdf.still_holds`): if the figures, the office or the signer changed meanwhile,
+    the file states what no longer holds, so it is 409 `report_changed` and nothing is kept.
 
     A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
     audit event and counting the failure, and nothing else; the error keeps both."""
@@ -408,7 +419,7 @@ def _store_signature(
         },
         ip=ip,
     )
-    return SignResult(move=move, report=report)
+    return SignResult(move=move, report=report, verify_url=signed.verify_url)
 
 
 # --------------------------------------------------------------------------- reading
