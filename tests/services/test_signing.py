@@ -455,6 +455,18 @@ def test_the_fingerprint_moves_with_every_source_row(people, signing_task):
     assert signing.sources_fingerprint(PERIOD) != first
 
 
+def test_the_fingerprint_tells_text_moved_between_columns(people, signing_task):
+    """Text moved from one column into the next (an indicator's name taking the start of its
+    unit) moves the fingerprint: the columns are told apart, not only strung together."""
+    indicator = indicators.get_indicator("PEM-01")
+    indicator.name, indicator.unit = "Indikator", "%x"
+    db.session.flush()
+    first = signing.sources_fingerprint(PERIOD)
+    indicator.name, indicator.unit = "Indikator%", "x"
+    db.session.flush()
+    assert signing.sources_fingerprint(PERIOD) != first
+
+
 # --- finding a report by its hash --------------------------------------------------------------
 
 
