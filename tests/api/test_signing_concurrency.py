@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import AuditEvent, Document, SignedReport, Task
@@ -17,7 +18,7 @@ from app.services import accounts, documents, pades, reports, routing
 from tests.api import test_signing as signing_tests
 from tests.api.test_signing_paper import SCAN
 from tests.helpers import PASSWORD
-from tests.write_locks import LOCK, WriteLocks
+from tests.write_locks import LOCK, WriteLocks, takes_lock
 
 office = signing_tests.office
 measured = signing_tests.measured
@@ -300,3 +301,35 @@ def test_a_signing_failing_after_storing_its_file_leaves_no_file(
     with app.app_context():
         assert lock_is_free(app, signing_task["id"])  # before this test's own read takes it
         assert db.session.scalar(sa.select(Document).filter_by(task_id=signing_task["id"])) is None
+
+
+def test_a_signing_under_the_lock_sends_few_statements(app, api, signing_task):
+    """From taking the lock to its commit a signing sends at most 18 statements (26 when it
+    stated the report again and stored the file under the lock), and reads the indicators
+    and their figures once, in the fingerprint of the report's sources."""
+    api.headers("camat")
+    with app.app_context():
+        engine = db.engine
+    under_lock: list[str] = []
+    state = {"locked": False}
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        if takes_lock(statement):
+            state["locked"] = True
+        if state["locked"] and not statement.startswith("BEGIN"):
+            under_lock.append(" ".join(statement.split()))
+
+    def unlock(connection):
+        state["locked"] = False
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", unlock)
+    try:
+        response = sign_request(app, api, signing_task)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine, "commit", unlock)
+    assert response.status_code == 200, response.get_json()
+    assert len(under_lock) <= 18, "\n".join(under_lock)
+    (figures,) = [s for s in under_lock if "indicator" in s]
+    assert figures.startswith("SELECT 'office_profile' AS source")
