@@ -33,12 +33,14 @@ def sign_task(task_id: int, *, actor, password: str | None, version: int | None)
     )
 
 
-def report_facts(report) -> dict:
-    """Describe a signed report for the API."""
+def report_facts(result: signing.SignResult) -> dict:
+    """Describe the report a signing signed for the API (its link as printed: reading the
+    office's address again would be one more statement under the write lock)."""
+    report = result.report
     return {
         "sha256": report.sha256,
         "file_sha256": report.file_sha256,
-        "verify_url": signing.verify_url(office.base_url(), report.sha256),
+        "verify_url": result.verify_url,
         "document_id": report.document_id,
         "signed_at": report.signed_at,
         "signed_by": report.signed_by.username,
@@ -71,4 +73,4 @@ def sign(body, headers, task_id):
         password=body["password"],
         version=version_from(body.get("version"), headers),
     )
-    return {**move_result(result.move), "report": report_facts(result.report)}
+    return {**move_result(result.move), "report": report_facts(result)}

@@ -7,7 +7,12 @@ on disk first). Two things can then leave a file behind:
   remembered each blob this transaction created, and the `after_transaction_end` hook below
   deletes it again when the transaction ends without committing, unless a committed row
   refers to the same SHA-256 (two documents can share the same bytes) or another upload has
-  touched it since (it is about to commit a row of its own);
+  touched it since (it is about to commit a row of its own). A blob may be written before
+  the transaction's first statement, so before it takes the write lock (signing stores its
+  PDF so): `track_new_blob` begins the session's transaction, which holds no connection, so
+  no lock, until that statement, and its end sees the blob all the same. Written in a
+  transaction that ends before the rows are (a `reads_first` request's read phase,
+  app/database.py), the blob would be taken back with it;
 - the process dies between writing and committing (a worker killed, the power cut): no
   hook runs, so `collect_garbage` (`flask blobs gc`) removes, later, every content-addressed
   file and `.upload-*` temporary file that no row refers to.

@@ -209,6 +209,43 @@ def _refuse_a_recorded_scan(sha256: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """Bytes written to the store and checked, that no document holds yet: what an upload
+    records (`record_document`)."""
+
+    filename: str
+    file_type: FileType
+    sha256: str
+    size: int
+
+
+def store_file(
+    filename: str | None,
+    stream: BinaryIO,
+    store: BlobStore,
+    limit: int,
+    *,
+    signed_on_paper: bool = False,
+) -> StoredFile:
+    """Check a file's name and type (a paper-signed scan is a PDF or a picture) and write its
+    bytes to the store.
+
+    The new blob is tracked with the session's transaction (app/services/blob_hygiene.py),
+    beginning one if none is open: its end without a commit deletes the blob again. So a
+    caller may write before its transaction's first statement, i.e. before it takes the
+    write lock (signing does), and a refusal or failure after that still leaves no file."""
+    name = safe_filename(filename)
+    head = stream.read(16)
+    if not head:
+        raise DomainError(422, "empty_file")
+    file_type = file_type_of(name, head)
+    if signed_on_paper and file_type.media_type not in SCAN_MEDIA_TYPES:
+        raise DomainError(415, "paper_scan_type", filename=name)
+    sha256, size = store.put(head, stream, limit)
+    return StoredFile(filename=name, file_type=file_type, sha256=sha256, size=size)
+
+
 def upload_document(
     task: Task,
     *,
@@ -240,16 +277,35 @@ def upload_document(
         signed_at=signed_at,
         now=now,
     )
-    name = safe_filename(filename)
-    head = stream.read(16)
-    if not head:
-        raise DomainError(422, "empty_file")
-    file_type = file_type_of(name, head)
-    if signed_on_paper and file_type.media_type not in SCAN_MEDIA_TYPES:
-        raise DomainError(415, "paper_scan_type", filename=name)
-    sha256, size = store.put(head, stream, limit)
+    stored = store_file(filename, stream, store, limit, signed_on_paper=signed_on_paper)
+    return record_document(
+        task,
+        kind,
+        stored,
+        actor=actor,
+        generated=generated,
+        signed_on_paper=signed_on_paper,
+        signed_at=signed_at,
+        ip=ip,
+    )
+
+
+def record_document(
+    task: Task,
+    kind: str,
+    stored: StoredFile,
+    *,
+    actor: User,
+    generated: bool = False,
+    signed_on_paper: bool = False,
+    signed_at: datetime | None = None,
+    ip: str | None = None,
+) -> Document:
+    """Record stored bytes as the next version of `kind` on `task`, and audit the upload;
+    the caller has refused what may not be attached (`upload_document`'s checks, or a
+    signing's own)."""
     if signed_on_paper:
-        _refuse_a_recorded_scan(sha256)
+        _refuse_a_recorded_scan(stored.sha256)
     previous = db.session.scalar(
         sa.select(sa.func.max(Document.version)).filter_by(
             instance_id=task.instance_id, step_no=task.step_no, kind=kind
@@ -261,10 +317,10 @@ def upload_document(
         step_no=task.step_no,
         kind=kind,
         version=(previous or 0) + 1,
-        filename=name,
-        media_type=file_type.media_type,
-        size=size,
-        sha256=sha256,
+        filename=stored.filename,
+        media_type=stored.file_type.media_type,
+        size=stored.size,
+        sha256=stored.sha256,
         generated=generated,
         signed_on_paper=signed_on_paper,
         signed_at=signed_at,
@@ -285,9 +341,9 @@ def upload_document(
             "task_id": task.id,
             "kind": kind,
             "version": document.version,
-            "sha256": sha256,
-            "size": size,
-            "filename": name,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "filename": stored.filename,
             **(paper if signed_on_paper else {}),
         },
         ip=ip,

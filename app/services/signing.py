@@ -3,8 +3,10 @@ Hasil Pengukuran Kinerja with a signature stamp and then, in one unit of work, s
 attaches it as the signing step's output, records it as a `SignedReport` and finishes the step.
 
 The password's hash and the render take a few hundred milliseconds; they happen before the
-write transaction begins (`sign_report`), so that on SQLite the one write lock is held only
-while the report is stored and the step moves, and other moves do not queue behind a render.
+write transaction begins (`sign_report`), and the file is written to the store (fsynced)
+before that transaction's first statement, so that on SQLite the one write lock is held only
+while the report is recorded and the step moves, and other moves do not queue behind a
+render or a disk.
 
 A file cannot contain its own SHA-256, so the hash printed on the report (and in its
 verification link and QR code) is the SHA-256 of the report's content: the facts it states,
@@ -16,6 +18,7 @@ The stamped PDF then gets the office's PAdES digital signature (app/services/pad
 PDF reader, `pyhanko sign validate` and the verification page can tell it is unaltered.
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -30,11 +33,24 @@ import sqlalchemy as sa
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Document, Instance, SignedReport, Task, User, utcnow
+from app.models import (
+    CategoryBand,
+    Document,
+    Indicator,
+    IndicatorValue,
+    Instance,
+    OfficeProfile,
+    OrgUnit,
+    SignedReport,
+    Task,
+    User,
+    utcnow,
+)
 from app.rendering.svg.qr import qr_data_uri
 from app.services import accounts, audit, lockouts, pades, reports, routing
-from app.services.documents import BlobStore, upload_document
+from app.services.documents import BlobStore, StoredFile, record_document, store_file
 from app.services.indicators import MeasurementSheet
+from app.services.periods import periods_for
 from app.services.persistence import add_or_conflict
 from app.services.sop_definitions import Step
 
@@ -46,11 +62,12 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class SignResult:
-    """The signing move: the closed task (and none opened after the last step), and the
-    signed report."""
+    """The signing move: the closed task (and none opened after the last step), the signed
+    report, and the verification link printed on it."""
 
     move: routing.MoveResult
     report: SignedReport
+    verify_url: str
 
 
 # --------------------------------------------------------------------------- hashes
@@ -124,21 +141,77 @@ def report_content(instance: Instance, signer: User, signed_at: datetime) -> dic
         "format": CONTENT_FORMAT,
         "document": reports.REPORT_TITLE,
         "office": office,
-        "instance": {
-            "id": instance.id,
-            "sop": instance.sop_code,
-            "sop_version": instance.sop_version.version,
-            "title": instance.title,
-            "period": instance.period,
-        },
+        "instance": _instance_facts(instance),
         "measurement": _measurement(reports.measurement_of(instance)),
-        "signed_by": {
-            "username": signer.username,
-            "full_name": signer.full_name,
-            "nip": signer.nip,
-        },
+        "signed_by": _signer_facts(signer),
         "signed_at": signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
+
+
+def _instance_facts(instance: Instance) -> dict:
+    return {
+        "id": instance.id,
+        "sop": instance.sop_code,
+        "sop_version": instance.sop_version.version,
+        "title": instance.title,
+        "period": instance.period,
+    }
+
+
+def _signer_facts(signer: User) -> dict:
+    return {"username": signer.username, "full_name": signer.full_name, "nip": signer.nip}
+
+
+# The tables the office and the measurement of a report are stated from (with the
+# configuration's defaults, which a process does not change), and of the indicator values
+# only the periods the report sums. A table the content comes to be stated from joins them.
+CONTENT_SOURCES = (OfficeProfile, CategoryBand, OrgUnit, Indicator, IndicatorValue)
+
+
+def sources_fingerprint(period: str) -> str:
+    """Hash every row the office and the measurement of `period`'s report are stated from,
+    read in one statement: it is unchanged if and only if those rows are.
+
+    Each row's every column counts (but for bytes: the logo is drawn, not stated, and its
+    hash is a column), so a change the report does not state — a figure saved again unchanged,
+    by someone else — refuses the signing too; a change it states never goes
+    unseen, whatever the sheet comes to read of those rows."""
+    rows = db.session.execute(_sources_statement(), {"periods": periods_for(period)}).all()
+    digest = hashlib.sha256()
+    for source, row in sorted(rows):
+        digest.update(f"{source}\x1e{row}\x1d".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _sources_statement() -> sa.CompoundSelect:
+    """The one statement of `sources_fingerprint`, built once (the periods are bound)."""
+    in_periods = IndicatorValue.period.in_(sa.bindparam("periods", expanding=True))
+    return sa.union_all(
+        *(
+            _rows_as_text(model).where(in_periods)
+            if model is IndicatorValue
+            else _rows_as_text(model)
+            for model in CONTENT_SOURCES
+        )
+    )
+
+
+def _rows_as_text(model) -> sa.Select:
+    """Select each row of `model`'s table as one string that no other row gives: each column
+    as text, preceded by its length (`5:Seksi`), or `-` for a NULL, in table order."""
+    # Inline literals, not bound ones: a statement of a hundred parameters costs PostgreSQL
+    # more to take than to run.
+    colon, null = sa.literal_column("':'", sa.String), sa.literal_column("'-'", sa.String)
+    row = None
+    for column in model.__table__.c:
+        if isinstance(column.type, sa.LargeBinary):
+            continue
+        text = sa.cast(column, sa.String)
+        part = sa.func.coalesce(sa.cast(sa.func.length(text), sa.String) + colon + text, null)
+        row = part if row is None else row + part
+    source = sa.literal_column(f"'{model.__tablename__}'", sa.String)
+    return sa.select(source.label("source"), row.label("row"))
 
 
 def verify_url(base_url: str, sha256: str) -> str:
@@ -193,9 +266,21 @@ class SignedPdf:
     on it, and the stamped, PAdES-signed file."""
 
     signed_at: datetime
+    sources: str
     content: dict
     sha256: str
+    verify_url: str
     pdf: bytes
+
+    def still_holds(self, instance: Instance, signer: User) -> bool:
+        """Would the content be stated the same now: the measurement's and the signer's facts
+        as they are in memory (just read with the task's lock), and the rows of the office
+        and the figures by their fingerprint (one statement, not the whole sheet again)?"""
+        return (
+            self.content["instance"] == _instance_facts(instance)
+            and self.content["signed_by"] == _signer_facts(signer)
+            and self.sources == sources_fingerprint(instance.period)
+        )
 
 
 def _render_signed(
@@ -208,6 +293,9 @@ def _render_signed(
     """State the report's content, render it stamped with its hash, link and QR code, and
     sign the file with the office certificate."""
     instance = task.instance
+    # Before the content: a change committed between the two reads (PostgreSQL reads each
+    # statement afresh) then moves the fingerprint, so it is refused, never signed unseen.
+    sources = sources_fingerprint(instance.period)
     content = report_content(instance, actor, signed_at)
     printed = content_sha256(content)
     link = verify_url(base_url, printed)
@@ -226,7 +314,14 @@ def _render_signed(
         reason=f"{reports.REPORT_TITLE} {instance.period}: SHA-256 {printed}",
         location=content["office"]["city"],
     )
-    return SignedPdf(signed_at=signed_at, content=content, sha256=printed, pdf=pdf)
+    return SignedPdf(
+        signed_at=signed_at,
+        sources=sources,
+        content=content,
+        sha256=printed,
+        verify_url=link,
+        pdf=pdf,
+    )
 
 
 def _one_transaction() -> None:
@@ -251,17 +346,21 @@ def sign_report(
 
     In two phases, so that the slow part holds no lock: reading only, the checks, the
     password's hash and the rendered, signed PDF; then `before_writing()` (where a request
-    ends its read transaction and its next takes the write lock, app/database.py), and under
-    the task's lock the checks again — a move that slipped in between is 409 as ever — and
-    the content stated again: if the figures, the office or the signer changed meanwhile,
+    ends its read transaction and its next takes the write lock, app/database.py), the file
+    written to the store before the transaction's first statement takes that lock (a
+    rollback deletes it again: `documents.store_file`), and under the task's lock the checks
+    again — a move that slipped in between is 409 as ever — and the content checked again
+    (`SignedPdf.still_holds`): if the figures, the office or the signer changed meanwhile,
     the file states what no longer holds, so it is 409 `report_changed` and nothing is kept.
 
     A wrong password raises 422 `invalid_password` after writing a `report.sign_failed`
     audit event and counting the failure, and nothing else; the error keeps both."""
     # Read before anything: a missing certificate refuses (503) before anything is tried.
     certificate = pades.office_certificate()
+    # Kept apart: after `before_writing()` reading `task.id` would load the task once more.
+    task_id = task.id
     step = routing.step_of(task)
-    signed = None
+    signed = stored = None
     if _signs(step):
         # No write here: only a decision can refuse a self-review (and audit it).
         routing.ensure_can_act(task, step, actor, version)
@@ -269,42 +368,36 @@ def sign_report(
             before_writing()
             _refuse_wrong_password(task, actor, ip)
         signed = _render_signed(task, actor, certificate, base_url, now or utcnow())
+        filename = reports.filename_of(SIGNED_TITLE, task.instance)
     before_writing()
+    if signed is not None:
+        stored = store_file(filename, io.BytesIO(signed.pdf), store, limit)
     # Any other step is refused here, under the lock, in the order every move refuses.
-    routing._lock_for_move(task)
+    task = routing.lock_task(task_id)
     step = routing.step_of(task)
     routing.ensure_can_act(task, step, actor, version)
     signing_step(task)
-    assert signed is not None  # a signing step stays one: the definition is pinned
-    if content_sha256(report_content(task.instance, actor, signed.signed_at)) != signed.sha256:
+    assert signed is not None and stored is not None  # the definition is pinned
+    if not signed.still_holds(task.instance, actor):
         raise DomainError(409, "report_changed", task=task.id)
-    return _store_signature(task, step, signed, actor=actor, store=store, limit=limit, ip=ip)
+    return _store_signature(task, step, signed, stored, actor=actor, ip=ip)
 
 
 def _store_signature(
     task: Task,
     step: Step,
     signed: SignedPdf,
+    stored: StoredFile,
     *,
     actor: User,
-    store: BlobStore,
-    limit: int,
     ip: str | None,
 ) -> SignResult:
-    """Attach the signed file as the step's output, record the signed report and finish the
-    step, under the task's lock."""
+    """Record the stored, signed file as the step's output and as the signed report, and
+    finish the step, under the task's lock."""
     instance = task.instance
     # A definition names one signed output per signing step; it is the report.
-    document = upload_document(
-        task,
-        kind=step.signed_outputs[0],
-        filename=reports.filename_of(SIGNED_TITLE, instance),
-        stream=io.BytesIO(signed.pdf),
-        actor=actor,
-        store=store,
-        limit=limit,
-        generated=True,
-        ip=ip,
+    document = record_document(
+        task, step.signed_outputs[0], stored, actor=actor, generated=True, ip=ip
     )
     report = store_signed_report(
         task, document, signed.content, signed.sha256, actor, signed.signed_at
@@ -329,7 +422,7 @@ def _store_signature(
         },
         ip=ip,
     )
-    return SignResult(move=move, report=report)
+    return SignResult(move=move, report=report, verify_url=signed.verify_url)
 
 
 # --------------------------------------------------------------------------- reading

@@ -4,6 +4,7 @@ that stamps, stores, records and finishes the step, the two hashes, and the froz
 import hashlib
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Document,
+    Indicator,
+    IndicatorValue,
     InstanceStatus,
     OrgUnit,
     SignedReport,
@@ -23,7 +26,7 @@ from app.models import (
     TaskStatus,
     User,
 )
-from app.services import audit, indicators, reports, routing, signing
+from app.services import audit, indicators, office, reports, routing, signing
 from app.services.documents import BlobStore, upload_document
 from app.services.sop_definitions import load_definition_file
 from tests.helpers import PASSWORD, pdf_text
@@ -357,6 +360,111 @@ def test_the_signed_report_stays_when_the_figures_change(people, signing_task):
     assert stored_bytes(again) == before
     assert signing.content_is_intact(again)
     assert hashlib.sha256(before).hexdigest() == again.file_sha256
+
+
+# --- what changed between the render and the lock ------------------------------------------
+
+
+def _value(code: str, period: str = PERIOD) -> IndicatorValue:
+    return db.session.scalar(
+        sa.select(IndicatorValue)
+        .join(Indicator)
+        .where(Indicator.code == code, IndicatorValue.period == period)
+    )
+
+
+def _rename(row, field: str = "name") -> None:
+    setattr(row, field, getattr(row, field) + " (diubah)")
+
+
+# What another request may change while the report renders, each a fact the report states.
+CHANGES = {
+    "realization": lambda people: setattr(_value("PEM-01"), "realization", Decimal("75")),
+    "indicator": lambda people: _rename(indicators.get_indicator("PEM-02")),
+    "section": lambda people: _rename(
+        db.session.scalar(sa.select(OrgUnit).filter_by(code="pemerintahan"))
+    ),
+    "category": lambda people: indicators.replace_category_scale(
+        [
+            {
+                "code": band.code,
+                "name": f"{band.label} (diubah)",
+                "min_achievement": band.min_achievement,
+            }
+            for band in indicators.current_bands()
+        ],
+        actor=people["admin"],
+    ),
+    "office": lambda people: office.update_office_profile(
+        {"city": "Purwokerto"}, actor=people["admin"]
+    ),
+    "signer": lambda people: _rename(people["camat"], "full_name"),
+    "instance": lambda people: _rename(open_task_of_period().instance, "title"),
+}
+
+
+def open_task_of_period() -> Task:
+    return db.session.scalar(sa.select(Task).filter_by(status=TaskStatus.OPEN))
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_between_the_render_and_the_lock_is_refused(people, signing_task, change):
+    """A fact the report states, changed after the render and before the lock, is 409
+    report_changed, and the content stated again would indeed differ."""
+    camat = people["camat"]
+    stated = {}
+
+    def change_it():
+        stated["before"] = signing.content_sha256(
+            signing.report_content(signing_task.instance, camat, signed_at)
+        )
+        CHANGES[change](people)
+        db.session.flush()
+        stated["after"] = signing.content_sha256(
+            signing.report_content(signing_task.instance, camat, signed_at)
+        )
+
+    signed_at = datetime(2026, 4, 6, 3, 0, tzinfo=UTC)
+    with pytest.raises(DomainError) as refused:
+        sign(signing_task, camat, now=signed_at, before_writing=change_it)
+    assert (refused.value.status, refused.value.code) == (409, "report_changed")
+    assert stated["before"] != stated["after"]
+
+
+def test_a_change_the_report_does_not_state_lets_it_be_signed(people, signing_task):
+    """Another period's figures and another measurement's move, after the render, change
+    nothing the report states: the signing goes through."""
+
+    def change_elsewhere():
+        indicator = indicators.get_indicator("PEM-01")
+        indicators.set_value(indicator, "2026-Q2", actor=people["anggota"], realization=50)
+        routing.start_instance(sop_code=SOP, period="2026-Q2", actor=people["camat"])
+        db.session.flush()
+
+    result = sign(signing_task, people["camat"], before_writing=change_elsewhere)
+    assert result.report.content["measurement"]["period"] == PERIOD
+
+
+def test_the_fingerprint_moves_with_every_source_row(people, signing_task):
+    """The fingerprint of the report's sources is the same read twice, and moves when any
+    of their rows does, even in a column the report does not state."""
+    first = signing.sources_fingerprint(PERIOD)
+    assert signing.sources_fingerprint(PERIOD) == first
+    _value("PEM-01").updated_by_id = people["admin"].id
+    db.session.flush()
+    assert signing.sources_fingerprint(PERIOD) != first
+
+
+def test_the_fingerprint_tells_text_moved_between_columns(people, signing_task):
+    """Text moved from one column into the next (an indicator's name taking the start of its
+    unit) moves the fingerprint: the columns are told apart, not only strung together."""
+    indicator = indicators.get_indicator("PEM-01")
+    indicator.name, indicator.unit = "Indikator", "%x"
+    db.session.flush()
+    first = signing.sources_fingerprint(PERIOD)
+    indicator.name, indicator.unit = "Indikator%", "x"
+    db.session.flush()
+    assert signing.sources_fingerprint(PERIOD) != first
 
 
 # --- finding a report by its hash --------------------------------------------------------------

@@ -12,8 +12,8 @@ signing_task = test_verify.signing_task
 
 
 def test_the_card_renders_the_report_before_the_write_lock(app, pages, signing_task, monkeypatch):
-    """Signing on the card checks the password and signs the PDF before its transaction
-    takes the write lock: meanwhile another connection takes that lock at once."""
+    """Signing on the card checks the password, signs the PDF and stores it before its
+    transaction takes the write lock: meanwhile another connection takes that lock at once."""
     camat = pages("camat")
     locks, free = watch_the_signing(app, monkeypatch, signing_task["id"])
     with locks:
@@ -22,9 +22,9 @@ def test_the_card_renders_the_report_before_the_write_lock(app, pages, signing_t
             {"password": PASSWORD, "version": str(signing_task["version"])},
         )
     assert response.status_code == 204
-    assert free == [True]
-    assert locks.log[:2] == ["password", "render"]
-    assert set(locks.log[2:]) == {LOCK}
+    assert free == [True, True]
+    assert locks.log[:3] == ["password", "render", "stored"]
+    assert set(locks.log[3:]) == {LOCK}
 
 
 def test_a_wrong_password_on_the_card_is_counted_without_a_render(
