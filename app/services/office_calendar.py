@@ -3,8 +3,9 @@ from the database (one list per year, seeded from the same file, then kept by th
 
 The calendar is built once per process and days-off version (`CalendarState`, renewed in
 the transaction of every change to the days off), so a computation costs one small read of
-the version, and none for a second computation in the same transaction; an admin's change
-is seen by every worker's next transaction."""
+the version (none where a statement of the transaction brought it: a move's locked read),
+and none for a second computation in the same transaction; an admin's change is seen by
+every worker's next transaction."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,6 +73,25 @@ def _days_off_version(session: Session) -> str | None:
     return version
 
 
+def days_off_version_columns() -> tuple:
+    """The days off's version and change time as columns another statement can carry, so a
+    unit of work that reads its rows anyway learns them without a statement of their own
+    (`expect_days_off_version`)."""
+    return (
+        sa.select(CalendarState.version).scalar_subquery(),
+        sa.select(CalendarState.changed_at).scalar_subquery(),
+    )
+
+
+def expect_days_off_version(version: str | None, changed_at: datetime | None) -> None:
+    """Remember the days off's version as a statement of this transaction read it (with
+    `days_off_version_columns`): the transaction's calendar is then built or taken from the
+    cache without reading it again."""
+    session = db.session()
+    session.info[SESSION_VERSION] = version
+    session.info[SESSION_CHANGED_AT] = changed_at
+
+
 def days_off_changed_at() -> datetime | None:
     """When the days off last changed, as this transaction sees it (None: not since the
     database was made); read with the version, so it costs no statement of its own."""
@@ -93,8 +113,7 @@ def _build(session: Session, hours: WorkingCalendar) -> WorkingCalendar:
         sa.select(
             HolidayYear.year,
             HolidayRow.day,
-            sa.select(CalendarState.version).scalar_subquery(),
-            sa.select(CalendarState.changed_at).scalar_subquery(),
+            *days_off_version_columns(),
         ).outerjoin(HolidayRow, HolidayRow.year == HolidayYear.year)
     ).all()
     calendar = hours.with_holidays(

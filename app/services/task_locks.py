@@ -16,6 +16,7 @@ from app.extensions import db
 from app.i18n import N_
 from app.models import Document, Task
 from app.services import audit
+from app.services.office_calendar import days_off_version_columns, expect_days_off_version
 from app.services.persistence import transaction_scoped
 
 
@@ -39,8 +40,8 @@ def lock_task(task_id: int) -> Task:
 
     One statement: the tasks of its instance (with the instance and its SOP version), locked
     on PostgreSQL (SQLite serialises writers already), re-read over whatever the session
-    held, with the task's attached kinds and the audit chain's head. The loser of a race
-    waits here and then sees the task closed."""
+    held, with the task's attached kinds, the audit chain's head and the days off's version
+    (the move's calendar). The loser of a race waits here and then sees the task closed."""
     instance_of = sa.select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
     kinds = (
         sa.select(sa.func.aggregate_strings(Document.kind, KIND_SEPARATOR))
@@ -48,7 +49,7 @@ def lock_task(task_id: int) -> Task:
         .scalar_subquery()
     )
     rows = db.session.execute(
-        sa.select(Task, kinds, audit.head_hash_column())
+        sa.select(Task, kinds, audit.head_hash_column(), *days_off_version_columns())
         .where(Task.instance_id == instance_of)
         .order_by(Task.id)
         .options(lazyload(Task.closed_by))
@@ -58,8 +59,9 @@ def lock_task(task_id: int) -> Task:
     task = next((row[0] for row in rows if row[0].id == task_id), None)
     if task is None:
         raise not_found(Phrase(N_("Task {id}"), id=task_id))
-    _, joined_kinds, head = rows[0]
+    _, joined_kinds, head, days_off_version, days_off_changed = rows[0]
     audit.expect_head(head)
+    expect_days_off_version(days_off_version, days_off_changed)
     attached = set(joined_kinds.split(KIND_SEPARATOR)) if joined_kinds else set()
     transaction_scoped(LOCKED)[task_id] = LockedTask([row[0] for row in rows], attached)
     return task
