@@ -95,25 +95,47 @@ def _locked_head_hash() -> str:
 def _append(content: dict[str, Any], prev_hash: str) -> AuditEvent | None:
     """Insert the event chained to `prev_hash` and move the head to it, if the head is still
     `prev_hash`; answer the event (not yet in the session), or None when the head had moved."""
-    events, heads = AuditEvent.__table__, AuditHead.__table__
+    events = AuditEvent.__table__
     event = AuditEvent(**content, prev_hash=prev_hash)
     event.hash = event_hash(event)
-    event.id = db.session.execute(
-        sa.insert(events)
-        .values(**content, prev_hash=prev_hash, hash=event.hash)
-        .returning(events.c.id)
-    ).scalar_one()
-    moved = db.session.execute(
-        sa.update(heads)
-        .where(heads.c.id == 1, heads.c.last_hash == prev_hash)
-        .values(last_event_id=event.id, last_hash=event.hash)
-    ).rowcount
+    inserted = sa.insert(events).values(**content, prev_hash=prev_hash, hash=event.hash)
+    if db.session.get_bind().dialect.name == "postgresql":
+        event.id, moved = _insert_moving_head(inserted, prev_hash, event.hash)
+    else:
+        event.id = db.session.execute(inserted.returning(events.c.id)).scalar_one()
+        moved = db.session.execute(_move_head(prev_hash, event.hash, event.id)).rowcount
     if moved:
         return event
     # Another writer moved the head after it was read: take the event back, so that ids keep
     # following the chain when it is inserted again after that writer's.
     db.session.execute(sa.delete(events).where(events.c.id == event.id))
     return None
+
+
+def _move_head(prev_hash: str, new_hash: str, event_id) -> sa.Update:
+    """Move the head to the event `event_id` (`new_hash`) if it is still `prev_hash`."""
+    heads = AuditHead.__table__
+    return (
+        sa.update(heads)
+        .where(heads.c.id == 1, heads.c.last_hash == prev_hash)
+        .values(last_event_id=event_id, last_hash=new_hash)
+    )
+
+
+def _insert_moving_head(inserted: sa.Insert, prev_hash: str, new_hash: str) -> tuple[int, bool]:
+    """PostgreSQL's form of the two statements, in one round trip: the insert and the head's
+    move as data-modifying parts of one statement (`WITH ... INSERT ... UPDATE`), which both
+    run to completion; answer the event's id and whether the head moved."""
+    event = inserted.returning(AuditEvent.__table__.c.id).cte("event")
+    moved = (
+        _move_head(prev_hash, new_hash, sa.select(event.c.id).scalar_subquery())
+        .returning(AuditHead.__table__.c.id)
+        .cte("moved")
+    )
+    row = db.session.execute(
+        sa.select(event.c.id, sa.select(sa.func.count()).select_from(moved).scalar_subquery())
+    ).one()
+    return row[0], bool(row[1])
 
 
 def record(
@@ -129,10 +151,11 @@ def record(
 ) -> AuditEvent:
     """Append an event to the chain, in the caller's transaction.
 
-    Two statements when this transaction knows the head (it wrote an event, or read the head
-    with its own rows: `expect_head`): the event, and the head moved to it only if it is
-    still the one known. Otherwise, or when the head had moved, the head row is read and
-    locked first, which serialises writers so two transactions never chain to one parent."""
+    Two statements (one on PostgreSQL) when this transaction knows the head (it wrote an
+    event, or read the head with its own rows: `expect_head`): the event, and the head moved
+    to it only if it is still the one known. Otherwise, or when the head had moved, the head
+    row is read and locked first, which serialises writers so two transactions never chain
+    to one parent."""
     db.session.flush()
     content = {
         "at": utcnow(),
