@@ -3,6 +3,7 @@
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ HASHED_FIELDS = (
     "backdated",
     "prev_hash",
 )
+# What an event is inserted with: what its hash covers, and the hash (the id is the database's).
+EVENT_COLUMNS = (*HASHED_FIELDS, "hash")
 
 
 def _actor_name(actor: User | str | None) -> str | None:
@@ -95,47 +98,65 @@ def _locked_head_hash() -> str:
 def _append(content: dict[str, Any], prev_hash: str) -> AuditEvent | None:
     """Insert the event chained to `prev_hash` and move the head to it, if the head is still
     `prev_hash`; answer the event (not yet in the session), or None when the head had moved."""
-    events = AuditEvent.__table__
     event = AuditEvent(**content, prev_hash=prev_hash)
     event.hash = event_hash(event)
-    inserted = sa.insert(events).values(**content, prev_hash=prev_hash, hash=event.hash)
+    values = {f"event_{name}": getattr(event, name) for name in EVENT_COLUMNS}
     if db.session.get_bind().dialect.name == "postgresql":
-        event.id, moved = _insert_moving_head(inserted, prev_hash, event.hash)
+        event.id, moved = db.session.execute(_insert_moving_head(), values).one()
     else:
-        event.id = db.session.execute(inserted.returning(events.c.id)).scalar_one()
-        moved = db.session.execute(_move_head(prev_hash, event.hash, event.id)).rowcount
+        event.id = db.session.execute(_insert_event(), values).scalar_one()
+        moved = db.session.execute(_move_head(), {**values, "event_id": event.id}).rowcount
     if moved:
         return event
     # Another writer moved the head after it was read: take the event back, so that ids keep
     # following the chain when it is inserted again after that writer's.
+    events = AuditEvent.__table__
     db.session.execute(sa.delete(events).where(events.c.id == event.id))
     return None
 
 
-def _move_head(prev_hash: str, new_hash: str, event_id) -> sa.Update:
-    """Move the head to the event `event_id` (`new_hash`) if it is still `prev_hash`."""
+# The append's statements bind every value at execution (`event_<column>`), so each is built
+# once per process: building a statement and its cache key cost a move more than sending it.
+
+
+@cache
+def _insert_event() -> sa.Insert:
+    """Insert the event; answer its id."""
+    events = AuditEvent.__table__
+    bound = {
+        name: sa.bindparam(f"event_{name}", type_=events.c[name].type) for name in EVENT_COLUMNS
+    }
+    return sa.insert(events).values(bound).returning(events.c.id)
+
+
+def _head_moved_to(event_id) -> sa.Update:
+    """Move the head to the event `event_id` if it is still the event's `prev_hash`."""
     heads = AuditHead.__table__
     return (
         sa.update(heads)
-        .where(heads.c.id == 1, heads.c.last_hash == prev_hash)
-        .values(last_event_id=event_id, last_hash=new_hash)
+        .where(heads.c.id == 1, heads.c.last_hash == sa.bindparam("event_prev_hash"))
+        .values(last_event_id=event_id, last_hash=sa.bindparam("event_hash"))
     )
 
 
-def _insert_moving_head(inserted: sa.Insert, prev_hash: str, new_hash: str) -> tuple[int, bool]:
-    """PostgreSQL's form of the two statements, in one round trip: the insert and the head's
-    move as data-modifying parts of one statement (`WITH ... INSERT ... UPDATE`), which both
-    run to completion; answer the event's id and whether the head moved."""
-    event = inserted.returning(AuditEvent.__table__.c.id).cte("event")
+@cache
+def _move_head() -> sa.Update:
+    """Move the head to the event inserted (`event_id`), if it is still its parent."""
+    return _head_moved_to(sa.bindparam("event_id"))
+
+
+@cache
+def _insert_moving_head() -> sa.Select:
+    """PostgreSQL's form of the two, in one round trip: the insert and the head's move as
+    data-modifying parts of one statement (`WITH ... INSERT ... UPDATE`), which both run to
+    completion; answer the event's id and how many heads moved (0 or 1)."""
+    event = _insert_event().cte("event")
     moved = (
-        _move_head(prev_hash, new_hash, sa.select(event.c.id).scalar_subquery())
+        _head_moved_to(sa.select(event.c.id).scalar_subquery())
         .returning(AuditHead.__table__.c.id)
         .cte("moved")
     )
-    row = db.session.execute(
-        sa.select(event.c.id, sa.select(sa.func.count()).select_from(moved).scalar_subquery())
-    ).one()
-    return row[0], bool(row[1])
+    return sa.select(event.c.id, sa.select(sa.func.count()).select_from(moved).scalar_subquery())
 
 
 def record(
