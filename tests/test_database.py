@@ -9,55 +9,53 @@ from app.extensions import db
 
 
 @pytest.fixture
-def pings(app_ctx, monkeypatch):
-    """Count the pings the engine's dialect sends."""
-    sent = []
-    dialect = db.engine.dialect
-    real_ping = dialect.do_ping
+def engine(app_ctx):
+    """An engine on the test's database with a pool of one connection (so each checkout
+    takes the connection the last one gave back) pinged as the app's is; its `pings` list
+    the pings sent."""
+    engine = sa.create_engine(db.engine.url, pool_size=1, max_overflow=0)
+    database.ping_rested_connections(engine)
+    engine.pings = []
+    real_ping = engine.dialect.do_ping
 
     def counted(dbapi_connection):
-        sent.append(dbapi_connection)
+        engine.pings.append(dbapi_connection)
         return real_ping(dbapi_connection)
 
-    monkeypatch.setattr(dialect, "do_ping", counted)
-    return sent
+    engine.dialect.do_ping = counted
+    yield engine
+    engine.dispose()
 
 
-def test_a_connection_back_in_the_pool_a_moment_ago_is_not_pinged(pings):
+def backend_of(engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(sa.text("SELECT pg_backend_pid()"))
+
+
+def test_a_connection_back_in_the_pool_a_moment_ago_is_not_pinged(engine):
     """Is a connection checked out again right after its checkin used without a ping?"""
-    with db.engine.connect() as connection:
-        connection.execute(sa.text("SELECT 1"))
-    with db.engine.connect() as connection:
-        connection.execute(sa.text("SELECT 1"))
-    assert pings == []
+    for _ in range(3):
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    assert engine.pings == []
 
 
-def test_a_connection_that_rested_in_the_pool_is_pinged(pings, monkeypatch):
+def test_a_connection_that_rested_in_the_pool_is_pinged(engine, monkeypatch):
     """Is a connection that rested in the pool past the limit pinged when checked out?"""
-    with db.engine.connect() as connection:
+    with engine.connect() as connection:
         connection.execute(sa.text("SELECT 1"))
     monkeypatch.setattr(database, "PING_AFTER_REST_SECONDS", 0.0)
-    with db.engine.connect() as connection:
+    with engine.connect() as connection:
         connection.execute(sa.text("SELECT 1"))
-    assert len(pings) == 1
+    assert len(engine.pings) == 1
 
 
 @pytest.mark.parametrize("engine_name", ["postgres"])  # only a server drops connections
-def test_a_rested_connection_the_server_dropped_is_replaced(app_ctx, monkeypatch):
-    """When the server ended the pooled connections while they rested (a restart, an idle
+def test_a_rested_connection_the_server_dropped_is_replaced(engine, monkeypatch):
+    """When the server ended a pooled connection while it rested (a restart, an idle
     timeout), does the next checkout get a new connection that works, instead of an error?"""
-    with db.engine.connect() as connection:
-        resting = connection.scalar(sa.text("SELECT pg_backend_pid()"))
-    server = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
-    with server.connect() as other:
-        # This test's own database: every connection to it but this one is the app's.
-        other.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-    server.dispose()
+    resting = backend_of(engine)
+    with db.engine.connect() as other:
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": resting})
     monkeypatch.setattr(database, "PING_AFTER_REST_SECONDS", 0.0)
-    with db.engine.connect() as connection:
-        assert connection.scalar(sa.text("SELECT pg_backend_pid()")) != resting
+    assert backend_of(engine) != resting
