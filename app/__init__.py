@@ -40,9 +40,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
 
     with app.app_context():
-        from app.database import configure_sqlite
+        from app.database import configure_sqlite, ping_rested_connections
 
         configure_sqlite(db.engine)
+        ping_rested_connections(db.engine)
 
     from app import auth, cli, headers, http, i18n, web
     from app.api import init_api

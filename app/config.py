@@ -19,7 +19,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'sakip.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No `pool_pre_ping`: app.database pings only connections that rested in the pool.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "blobs"))
     SOP_DIR = os.environ.get("SOP_DIR", str(BASE_DIR / "app" / "sops"))
     # The SOP a new measurement runs unless another is chosen, and whose lanes lead the board.

@@ -396,6 +396,7 @@ ENGINE_MODULES = {
     "test_blob_hygiene.py",
     "test_analytics_queries.py",
     "test_http.py",
+    "test_database.py",
 }
 ENGINE_WORDS = (
     "concurren",

@@ -111,6 +111,17 @@ def test_returning_a_review_sends_ten_statements_at_most(app, api, runner):
         assert audit.verify_chain().ok
 
 
+def test_a_move_reads_the_days_off_version_with_its_lock(app, api, runner):
+    """Does the move's locked read bring the days off's version, so that timing the move
+    sends no statement of its own for it?"""
+    instance = runner.start()
+    task = runner.open_task(instance["id"])
+    runner.attach_outputs(task)
+    _, before, _ = move(app, api, task, "complete", {}, runner.actor_of(task["step_no"]))
+    (reading,) = [sql for sql in before if "calendar_state" in sql]
+    assert reading.startswith("SELECT task.id") and "audit_head" in reading, reading
+
+
 def test_the_caller_of_a_move_is_known_from_one_statement(app, api, runner):
     """Is the bearer token, its user and his roles one statement per move, although the gate
     and the view both ask who is calling?"""

@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.services.deadlines import TimeState, time_state, used_share
 from app.services.duties import conflicts_of, self_review_notice
-from app.services.office_calendar import DAYS_OFF_STATE, note_days_off_state
+from app.services.office_calendar import days_off_version_columns, expect_days_off_version
 from app.services.routing import Action, allowed_actions, definition_for, step_of, tasks_of_actor
 from app.services.sop_definitions import Actor
 from app.services.task_views import TaskView, describe_tasks
@@ -126,7 +126,7 @@ _CHANGE_MARKER = sa.select(
     sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery(),
     sa.select(sa.func.count(Task.id)).where(_IS_OPEN).scalar_subquery(),
     sa.select(sa.func.coalesce(sa.func.sum(Task.version), 0)).where(_IS_OPEN).scalar_subquery(),
-    *DAYS_OFF_STATE,
+    *days_off_version_columns(),
 )
 _ACTIVE_INSTANCES = (
     sa.select(Instance.id, Instance.period)
@@ -186,7 +186,7 @@ def change_marker() -> str:
     event_id, event_hash, count, versions, days_off, days_off_changed = db.session.execute(
         _CHANGE_MARKER
     ).one()
-    note_days_off_state(days_off, days_off_changed)
+    expect_days_off_version(days_off, days_off_changed)
     return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}.{days_off or '-'}"
 
 

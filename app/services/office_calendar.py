@@ -3,14 +3,15 @@ from the database (one list per year, seeded from the same file, then kept by th
 
 The calendar is built once per process and days-off version (`CalendarState`, renewed in
 the transaction of every change to the days off), so a computation costs one small read of
-the version, and none for a second computation in the same transaction; an admin's change
-is seen by every worker's next transaction."""
+the version (none where a statement of the transaction brought it: a move's locked read),
+and none for a second computation in the same transaction; an admin's change is seen by
+every worker's next transaction."""
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -43,7 +44,9 @@ def _file_calendar(path: str, mtime_ns: int) -> tuple[WorkingCalendar, tuple[Yea
 
 def _calendar_file() -> tuple[WorkingCalendar, tuple[YearList, ...]]:
     path = current_app.config["CALENDAR_FILE"]
-    return _file_calendar(path, Path(path).stat().st_mtime_ns)
+    # os.stat, not pathlib: every time an answer shows (several per move) asks, and the
+    # Path object cost twice the system call.
+    return _file_calendar(path, os.stat(path).st_mtime_ns)
 
 
 def office_calendar() -> WorkingCalendar:
@@ -72,21 +75,23 @@ def _days_off_version(session: Session) -> str | None:
     return version
 
 
-# The days off's version and change time as columns, for a statement that reads them on the
-# way (the board's change marker): `note_days_off_state` keeps what it read.
-DAYS_OFF_STATE = (
-    sa.select(CalendarState.version).scalar_subquery(),
-    sa.select(CalendarState.changed_at).scalar_subquery(),
-)
+def days_off_version_columns() -> tuple:
+    """The days off's version and change time as columns another statement can carry, so a
+    unit of work that reads its rows anyway learns them without a statement of their own
+    (`expect_days_off_version`)."""
+    return (
+        sa.select(CalendarState.version).scalar_subquery(),
+        sa.select(CalendarState.changed_at).scalar_subquery(),
+    )
 
 
-def note_days_off_state(version: str | None, changed_at: datetime | None) -> None:
-    """Keep the days off's state read by another statement of this transaction (the columns
-    of DAYS_OFF_STATE), so the calendar's next computation reads none of its own."""
+def expect_days_off_version(version: str | None, changed_at: datetime | None) -> None:
+    """Remember the days off's version as a statement of this transaction read it (with
+    `days_off_version_columns`): the transaction's calendar is then built or taken from the
+    cache without reading it again."""
     session = db.session()
-    if SESSION_VERSION not in session.info:
-        session.info[SESSION_VERSION] = version
-        session.info[SESSION_CHANGED_AT] = changed_at
+    session.info[SESSION_VERSION] = version
+    session.info[SESSION_CHANGED_AT] = changed_at
 
 
 def days_off_changed_at() -> datetime | None:
@@ -110,8 +115,7 @@ def _build(session: Session, hours: WorkingCalendar) -> WorkingCalendar:
         sa.select(
             HolidayYear.year,
             HolidayRow.day,
-            sa.select(CalendarState.version).scalar_subquery(),
-            sa.select(CalendarState.changed_at).scalar_subquery(),
+            *days_off_version_columns(),
         ).outerjoin(HolidayRow, HolidayRow.year == HolidayYear.year)
     ).all()
     calendar = hours.with_holidays(

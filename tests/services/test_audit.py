@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -246,6 +247,45 @@ def test_recording_continues_the_chain_after_verification(chain):
     db.session.commit()
     check = audit.verify_chain()
     assert (check.ok, check.events) == (True, 6)
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"])  # SQLite's writers never overlap
+def test_simultaneous_writers_of_one_head_chain_one_after_the_other(app):
+    """When two transactions chain to the head they both read, and the second waits on the
+    first's uncommitted event (PostgreSQL's row lock on the head), is the second chained
+    after the first once it commits, in id order, so that the chain never forks?"""
+    with app.app_context():
+        audit.record("test.first", actor=None, summary="pertama")
+        db.session.commit()
+        head = db.session.scalar(sa.select(AuditHead.last_hash))
+    second = []
+
+    def record_second():
+        with app.app_context():
+            audit.expect_head(head)
+            event = audit.record("test.second", actor=None, summary="kedua")
+            db.session.commit()
+            second.append((event.id, event.prev_hash))
+
+    with app.app_context():
+        audit.expect_head(head)
+        first = audit.record("test.first_waited_on", actor=None, summary="ditunggu")
+        writer = threading.Thread(target=record_second)
+        writer.start()
+        with db.engine.connect() as watcher:
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            deadline = time.monotonic() + 10
+            while not watcher.scalar(sa.text(waiting)) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert watcher.scalar(sa.text(waiting)), "the second writer did not wait"
+        db.session.commit()
+        writer.join(10)
+        assert second == [(second[0][0], first.hash)] and second[0][0] > first.id
+        check = audit.verify_chain()
+        assert check.ok, check
 
 
 def test_a_busy_interval_ends_with_a_checkpoint(app_ctx):

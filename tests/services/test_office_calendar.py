@@ -18,6 +18,8 @@ from app.services.office_calendar import office_calendar
 # Wednesdays of 2026 without a day off: working days in the seeded calendar.
 JULY_8, JULY_15 = date(2026, 7, 8), date(2026, 7, 15)
 NEW_YEAR = date(2026, 1, 1)
+# A Wednesday, working in the seeded calendar: the test of a move adds it as a day off.
+MARCH_4 = date(2026, 3, 4)
 
 
 def admin() -> User:
@@ -149,6 +151,25 @@ def test_a_changed_calendar_is_built_once_per_version(app_ctx, users):
     with statements(db.engine) as seen:
         assert not office_calendar().is_working_day(JULY_8)
     assert len(seen) == 1, seen
+
+
+def test_a_move_after_another_workers_change_counts_the_new_day_off(app, runner, other_worker):
+    """A move timed after another worker added a day off counts it, although this worker's
+    cached calendar predates it: the move's locked read brings the days off's version."""
+    instance = runner.start(started_at="2026-03-02T08:00:00+07:00")  # builds the cache
+    task = runner.open_task(instance["id"])
+    runner.attach_outputs(task)
+    with other_worker.app_context():
+        holiday_lists.add_holiday(2026, day_off(MARCH_4), actor=admin())
+        db.session.commit()
+    # After Tuesday's hours: the next step's 15 minutes run on the next working day.
+    body = {"occurred_at": "2026-03-03T20:00:00+07:00"}
+    response = runner.api.post(
+        f"/api/v1/tasks/{task['id']}/complete", json=body, as_=runner.actor_of(task["step_no"])
+    )
+    assert response.status_code == 200, response.get_json()
+    (opened,) = response.get_json()["next_tasks"]
+    assert opened["due_at"].startswith("2026-03-05T07:45"), opened
 
 
 # The two tests below run in this order: the first changes the days off and commits, the

@@ -3,6 +3,7 @@
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ HASHED_FIELDS = (
     "backdated",
     "prev_hash",
 )
+# What an event is inserted with: what its hash covers, and the hash (the id is the database's).
+EVENT_COLUMNS = (*HASHED_FIELDS, "hash")
 
 
 def _actor_name(actor: User | str | None) -> str | None:
@@ -95,25 +98,65 @@ def _locked_head_hash() -> str:
 def _append(content: dict[str, Any], prev_hash: str) -> AuditEvent | None:
     """Insert the event chained to `prev_hash` and move the head to it, if the head is still
     `prev_hash`; answer the event (not yet in the session), or None when the head had moved."""
-    events, heads = AuditEvent.__table__, AuditHead.__table__
     event = AuditEvent(**content, prev_hash=prev_hash)
     event.hash = event_hash(event)
-    event.id = db.session.execute(
-        sa.insert(events)
-        .values(**content, prev_hash=prev_hash, hash=event.hash)
-        .returning(events.c.id)
-    ).scalar_one()
-    moved = db.session.execute(
-        sa.update(heads)
-        .where(heads.c.id == 1, heads.c.last_hash == prev_hash)
-        .values(last_event_id=event.id, last_hash=event.hash)
-    ).rowcount
+    values = {f"event_{name}": getattr(event, name) for name in EVENT_COLUMNS}
+    if db.session.get_bind().dialect.name == "postgresql":
+        event.id, moved = db.session.execute(_insert_moving_head(), values).one()
+    else:
+        event.id = db.session.execute(_insert_event(), values).scalar_one()
+        moved = db.session.execute(_move_head(), {**values, "event_id": event.id}).rowcount
     if moved:
         return event
     # Another writer moved the head after it was read: take the event back, so that ids keep
     # following the chain when it is inserted again after that writer's.
+    events = AuditEvent.__table__
     db.session.execute(sa.delete(events).where(events.c.id == event.id))
     return None
+
+
+# The append's statements bind every value at execution (`event_<column>`), so each is built
+# once per process: building a statement and its cache key cost a move more than sending it.
+
+
+@cache
+def _insert_event() -> sa.Insert:
+    """Insert the event; answer its id."""
+    events = AuditEvent.__table__
+    bound = {
+        name: sa.bindparam(f"event_{name}", type_=events.c[name].type) for name in EVENT_COLUMNS
+    }
+    return sa.insert(events).values(bound).returning(events.c.id)
+
+
+def _head_moved_to(event_id) -> sa.Update:
+    """Move the head to the event `event_id` if it is still the event's `prev_hash`."""
+    heads = AuditHead.__table__
+    return (
+        sa.update(heads)
+        .where(heads.c.id == 1, heads.c.last_hash == sa.bindparam("event_prev_hash"))
+        .values(last_event_id=event_id, last_hash=sa.bindparam("event_hash"))
+    )
+
+
+@cache
+def _move_head() -> sa.Update:
+    """Move the head to the event inserted (`event_id`), if it is still its parent."""
+    return _head_moved_to(sa.bindparam("event_id"))
+
+
+@cache
+def _insert_moving_head() -> sa.Select:
+    """PostgreSQL's form of the two, in one round trip: the insert and the head's move as
+    data-modifying parts of one statement (`WITH ... INSERT ... UPDATE`), which both run to
+    completion; answer the event's id and how many heads moved (0 or 1)."""
+    event = _insert_event().cte("event")
+    moved = (
+        _head_moved_to(sa.select(event.c.id).scalar_subquery())
+        .returning(AuditHead.__table__.c.id)
+        .cte("moved")
+    )
+    return sa.select(event.c.id, sa.select(sa.func.count()).select_from(moved).scalar_subquery())
 
 
 def record(
@@ -129,10 +172,11 @@ def record(
 ) -> AuditEvent:
     """Append an event to the chain, in the caller's transaction.
 
-    Two statements when this transaction knows the head (it wrote an event, or read the head
-    with its own rows: `expect_head`): the event, and the head moved to it only if it is
-    still the one known. Otherwise, or when the head had moved, the head row is read and
-    locked first, which serialises writers so two transactions never chain to one parent."""
+    Two statements (one on PostgreSQL) when this transaction knows the head (it wrote an
+    event, or read the head with its own rows: `expect_head`): the event, and the head moved
+    to it only if it is still the one known. Otherwise, or when the head had moved, the head
+    row is read and locked first, which serialises writers so two transactions never chain
+    to one parent."""
     db.session.flush()
     content = {
         "at": utcnow(),
