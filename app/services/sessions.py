@@ -24,17 +24,21 @@ def start_session(user: User, *, ip: str | None = None) -> str:
     return key
 
 
+# Built once: every signed-in page asks it, and composing it cost more than running it.
+_SESSION_OF_KEY = (
+    sa.select(UserSession)
+    .where(UserSession.key_hash == sa.bindparam("key_hash"))
+    .options(joinedload(UserSession.user).joinedload(User.role_rows))
+)
+
+
 def session_user(key: str | None, user_id: int) -> User | None:
     """Return the active user of the live session `key`, if it is `user_id`'s (one query:
     the session row with its user and his roles)."""
     if not key or len(key) > 100:
         return None
     row = (
-        db.session.execute(
-            sa.select(UserSession)
-            .filter_by(key_hash=_digest(key))
-            .options(joinedload(UserSession.user).joinedload(User.role_rows))
-        )
+        db.session.execute(_SESSION_OF_KEY, {"key_hash": _digest(key)})
         .unique()
         .scalar_one_or_none()
     )
