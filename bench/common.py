@@ -25,6 +25,7 @@ from app import create_app  # noqa: E402
 from app.cli import load_reference_data  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.accounts import create_user  # noqa: E402
+from app.services.audit import journal  # noqa: E402
 
 PASSWORD = "bench-password"
 ROLES = ("camat", "sekcam", "kasi", "anggota")
@@ -62,7 +63,9 @@ def make_app(database_url: str, storage: Path, roles=ROLES):
 
 
 def close_app(app) -> None:
-    """Close the app's database connections."""
+    """Write the audit checkpoints still waiting for their timer (into the benchmark's
+    temporary folder, before it is removed) and close the app's database connections."""
+    journal.flush_pending()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

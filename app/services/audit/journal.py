@@ -146,6 +146,13 @@ _writer = _Writer()
 atexit.register(_writer.flush_pending)
 
 
+def flush_pending() -> None:
+    """Write now every checkpoint this process still waits to write: for a caller about to
+    remove the journal's folder (a benchmark's temporary one), whose timers would otherwise
+    write into it while it is being deleted."""
+    _writer.flush_pending()
+
+
 def note_new_head(session: Session, event_id: int, event_hash: str) -> None:
     """Remember that this transaction moved the head, and where its journal is."""
     config = current_app.config
