@@ -42,11 +42,17 @@ def _file_calendar(path: str, mtime_ns: int) -> tuple[WorkingCalendar, tuple[Yea
     return calendar, tuple(years)
 
 
-def _calendar_file() -> tuple[WorkingCalendar, tuple[YearList, ...]]:
+def calendar_file_stamp() -> tuple[str, int]:
+    """The calendar file and its modification time: its working hours can change with no
+    audit event, so whatever is kept for them (the built calendar, a kept board) keys on it."""
     path = current_app.config["CALENDAR_FILE"]
     # os.stat, not pathlib: every time an answer shows (several per move) asks, and the
     # Path object cost twice the system call.
-    return _file_calendar(path, os.stat(path).st_mtime_ns)
+    return path, os.stat(path).st_mtime_ns
+
+
+def _calendar_file() -> tuple[WorkingCalendar, tuple[YearList, ...]]:
+    return _file_calendar(*calendar_file_stamp())
 
 
 def office_calendar() -> WorkingCalendar:

@@ -61,10 +61,10 @@ def _standard_minutes(
     if step.standard.unit == "minute":
         return step.standard.value
     stored = task.standard_minutes
-    if stored is not None:
-        changed = days_off_changed
-        if changed is None or changed < task.opened_at - CLOCK_SKEW:
-            return stored
+    if stored is not None and (
+        days_off_changed is None or days_off_changed < task.opened_at - CLOCK_SKEW
+    ):
+        return stored
     return counted_standard(step, calendar, task.opened_at, task.due_at)
 
 
@@ -92,15 +92,14 @@ def describe_tasks(
     now: datetime | None = None,
     *,
     calendar: WorkingCalendar | None = None,
-    read_documents: bool = True,
     attached: Mapping[int, set[str]] | None = None,
 ) -> list[TaskView]:
     """Describe tasks for display with a fixed number of queries, however many there are
-    (none when the caller has the `calendar` and either knows the open tasks have no
-    documents or read their kinds, `attached`, by task id)."""
+    (none when the caller has the `calendar` and the open tasks' `attached` kinds, by task
+    id: read already, or none for tasks it knows are new)."""
     now = now or utcnow()
     if attached is None:
-        attached = _attached_kinds(tasks) if read_documents else {}
+        attached = _attached_kinds(tasks)
     calendar = calendar or office_calendar()
     # Read once for all the tasks (it is this transaction's, and free once read).
     days_off_changed = days_off_changed_at() if tasks else None
@@ -139,7 +138,7 @@ def describe_move(result: MoveResult, now: datetime | None = None) -> list[TaskV
     """Describe a move's closed task and the tasks it opened, from what the move holds: the
     tasks it opened are new, so no document is attached to them yet."""
     return describe_tasks(
-        [result.task, *result.next_tasks], now, calendar=result.calendar, read_documents=False
+        [result.task, *result.next_tasks], now, calendar=result.calendar, attached={}
     )
 
 

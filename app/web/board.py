@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from flask import (
     current_app,
@@ -26,7 +25,7 @@ from app.rendering.format import format_standard
 from app.services import office, routing
 from app.services.board import BoardFilters, build_board, change_marker
 from app.services.documents import configured_store, upload_document
-from app.services.office_calendar import office_timezone
+from app.services.office_calendar import calendar_file_stamp, office_timezone
 from app.services.sop_definitions import merged_actors
 from app.web import bp
 from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
@@ -182,11 +181,6 @@ def _cache() -> RenderedBoards:
     return cache
 
 
-def _calendar_stamp() -> int:
-    """The calendar file's modification time: its working hours move every bar, unaudited."""
-    return Path(current_app.config["CALENDAR_FILE"]).stat().st_mtime_ns
-
-
 def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime) -> KeptBoard:
     """The board's HTML (CSRF tokens as the placeholder), from the cache when nothing it
     shows can have changed: the key holds the change marker and the minute (in the etag),
@@ -200,7 +194,7 @@ def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime
         tuple(sorted(current_user.roles)),
         request_language(),
         actors,
-        _calendar_stamp(),
+        calendar_file_stamp(),
     )
     cache = _cache()
     if not errors:
