@@ -67,6 +67,10 @@ class Config:
     AUDIT_PDF_MAX_EVENTS = _env_int("AUDIT_PDF_MAX_EVENTS", 2000)
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     TOKEN_TTL_HOURS = _env_int("TOKEN_TTL_HOURS", 12)
+    # The board: cards a lane shows before its "Tampilkan N lagi", and rendered boards each
+    # process keeps (0 keeps none: every board is rendered afresh).
+    BOARD_LANE_CARDS = _env_int("BOARD_LANE_CARDS", 20)
+    BOARD_CACHE_SIZE = _env_int("BOARD_CACHE_SIZE", 64)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

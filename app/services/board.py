@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from app.database import read_rows
 from app.extensions import db
 from app.models import (
     AuditHead,
@@ -183,9 +184,9 @@ def change_marker() -> str:
     which an edit of a task outside the services (a repair script, a test) changes too; and
     the days off's version, which moves every time bar (read here, the board's clock needs no
     statement of its own)."""
-    event_id, event_hash, count, versions, days_off, days_off_changed = db.session.execute(
+    ((event_id, event_hash, count, versions, days_off, days_off_changed),) = read_rows(
         _CHANGE_MARKER
-    ).one()
+    )
     expect_days_off_version(days_off, days_off_changed)
     return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}.{days_off or '-'}"
 
@@ -202,7 +203,7 @@ def build_board(
     `lane_cap` cards a lane except in the `expanded` lanes (codes; "all" expands every one)."""
     now = now or utcnow()
     # The filter's choices: only what the select shows, not whole measurements.
-    active = db.session.execute(_ACTIVE_INSTANCES).all()
+    active = read_rows(_ACTIVE_INSTANCES)
     tasks = _open_tasks(user, filters, now)
     # The user's own lanes first (on a phone the lanes stack: his work is at the top).
     own = [actor for actor in actors if actor.code in user.roles]
@@ -292,7 +293,7 @@ def _open_tasks(user: User, filters: BoardFilters, now: datetime) -> list[BoardT
         query = query.where(Task.due_at < now)
     if filters.mine:
         query = query.where(sa.or_(*(tasks_of_actor(role) for role in sorted(user.roles))))
-    rows = db.session.execute(query).all()
+    rows = read_rows(query)
     versions: dict[int, PinnedVersion] = {}
     instances: dict[int, BoardInstance] = {}
     tasks = []
@@ -369,7 +370,7 @@ def _documents_of(
         return attached, latest
     shown = {task.id for task in tasks}
     instances = sorted({task.instance_id for task in tasks})
-    for document in db.session.execute(_DOCUMENTS, {"instances": instances}):
+    for document in read_rows(_DOCUMENTS, {"instances": instances}):
         _, instance_id, task_id, kind, _ = document
         if task_id in shown:
             attached[task_id].add(kind)

@@ -33,11 +33,13 @@ from app.web.chrome import newest_definitions, page_round
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 MAX_ID = 2_147_483_647
-# How many cards a lane shows before its *Tampilkan N lagi* (BOARD_LANE_CARDS overrides).
-LANE_CARDS = 20
-# Rendered boards kept per process (BOARD_CACHE_SIZE overrides; 0 keeps none): a user's
-# filters of this minute, for a few dozen users; older minutes are never asked for again.
-CACHE_SIZE = 64
+# How many cards a lane shows before its *Tampilkan N lagi* (BOARD_LANE_CARDS) and how many
+# rendered boards each process keeps (BOARD_CACHE_SIZE, 0 none) are settings (app/config.py):
+# the boards of this minute, a user's filters each, for a few dozen users (older minutes are
+# never asked for again).
+# Page rounds (the page about a board) kept per process, apart from the boards: a megabyte
+# board must not push the small rounds out, and a process keeping no boards keeps them.
+PAGE_ROUNDS = 64
 LANE_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # Where the kept board goes into the page round it.
 _SLOT = f"<!--board-{CSRF_PLACEHOLDER}-->"
@@ -95,8 +97,10 @@ def _lanes():
 
 @dataclass(frozen=True, slots=True)
 class CardUrls:
-    """Every link and form target of a card, with "{}" for its id. Attributes, not a dict:
-    Jinja tries an attribute before a key, and the failed try on every card added up."""
+    """Every link and form target of a card, with "%d" for its id (`urls.move % tid`: an
+    operator costs Jinja less than a method call, and a board makes thousands). Attributes,
+    not a dict: Jinja tries an attribute before a key, and the failed try on every card added
+    up."""
 
     instance: str
     report: str
@@ -113,7 +117,8 @@ def _card_urls(query: dict) -> CardUrls:
     board's time)."""
 
     def pattern(endpoint: str, key: str, **args) -> str:
-        return url_for(endpoint, **{key: MAX_ID}, **args).replace(str(MAX_ID), "{}", 1)
+        url = url_for(endpoint, **{key: MAX_ID}, **args).replace("%", "%%")
+        return url.replace(str(MAX_ID), "%d", 1)
 
     return CardUrls(
         instance=pattern("web.instance_page", "instance_id"),
@@ -147,13 +152,14 @@ class StepText:
 
 class StepTexts:
     """A step's texts on its cards, escaped once per render rather than on each of hundreds
-    of cards of the same step (Jinja's escaping was a seventh of a big board's time)."""
+    of cards of the same step (Jinja's escaping was a seventh of a big board's time). Read
+    as `step_texts[view]`: Jinja indexes for less than it calls a method."""
 
     def __init__(self):
         # Keyed by the step object's id; the step is kept with its texts, so the id stays its.
         self._by_id: dict[int, tuple] = {}
 
-    def of(self, view) -> StepText:
+    def __getitem__(self, view) -> StepText:
         """The texts of `view`'s step."""
         entry = self._by_id.get(id(view.step))
         if entry is None:
@@ -176,9 +182,18 @@ class StepTexts:
 def _cache() -> RenderedBoards:
     cache = current_app.extensions.get("board_cache")
     if cache is None:
-        size = current_app.config.get("BOARD_CACHE_SIZE", CACHE_SIZE)
+        size = current_app.config["BOARD_CACHE_SIZE"]
         cache = current_app.extensions["board_cache"] = RenderedBoards(size)
     return cache
+
+
+def _page_rounds() -> RenderedBoards:
+    rounds = current_app.extensions.get("board_page_rounds")
+    if rounds is None:
+        rounds = current_app.extensions["board_page_rounds"] = RenderedBoards(
+            PAGE_ROUNDS, chars=4 * 1024 * 1024
+        )
+    return rounds
 
 
 def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime) -> KeptBoard:
@@ -201,8 +216,11 @@ def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime
         kept = cache.get(key, now)
         if kept is not None:
             return kept
-    cap = current_app.config.get("BOARD_LANE_CARDS", LANE_CARDS)
-    board = build_board(current_user, actors, filters, now, lane_cap=cap, expanded=expanded)
+    cap = current_app.config["BOARD_LANE_CARDS"]
+    # The user himself, not the proxy: every card asks his roles, and each read through
+    # `current_user` looks him up in the request again (a third of a big board's build).
+    user = current_user._get_current_object()
+    board = build_board(user, actors, filters, now, lane_cap=cap, expanded=expanded)
     query = _filter_args(filters, expanded)
     html = render_template(
         template,
@@ -237,7 +255,7 @@ def render_board(
     template = "board/_board.html" if partial else "board/_content.html"
     kept = _rendered(template, filters, expanded, errors, etag, now)
     # The page round the board is kept too, with a slot the kept board fills.
-    before, after = (b"", b"") if partial else page_round("board/index.html", _SLOT, _cache())
+    before, after = (b"", b"") if partial else page_round("board/index.html", _SLOT, _page_rounds())
     response = make_response(kept.filled(generate_csrf(), before, after), status)
     response.mimetype = "text/html"
     response.headers["Cache-Control"] = "no-store"

@@ -9,7 +9,7 @@ bell, and the first request after a version is registered sees it.
 
 The page round a board is rendered once for everything it shows — the user's name, roles
 and NIP, the menu, his unread count, the office's name and logo (read in the same
-statement) — and kept with the board's cache (a fifth of a kept board's answer was
+statement) — and kept per process beside the boards (a fifth of a kept board's answer was
 rendering it again). The CSRF token is each
 request's own, filled in; a request with flash messages renders the page whole.
 """

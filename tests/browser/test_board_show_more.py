@@ -18,6 +18,7 @@ def full_lanes(live_server) -> dict[str, int]:
     """Five measurements in the Camat's lane and four each in the Sekcam's and the Kasi's,
     with lanes capped at three cards."""
     runner = live_server.runner
+    usual = live_server.app.config["BOARD_LANE_CARDS"]
     live_server.app.config["BOARD_LANE_CARDS"] = CAP
     lanes = {"camat": 5, "sekcam": 4, "kasi": 4}
     steps = {"camat": 1, "sekcam": 2, "kasi": 3}
@@ -28,7 +29,7 @@ def full_lanes(live_server) -> dict[str, int]:
             instance = runner.start(f"{2040 + number // 4}-Q{number % 4 + 1}")
             runner.walk_to(instance["id"], steps[lane])
     yield lanes
-    live_server.app.config.pop("BOARD_LANE_CARDS")
+    live_server.app.config["BOARD_LANE_CARDS"] = usual
 
 
 def lane(page, code: str):

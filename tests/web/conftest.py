@@ -9,6 +9,13 @@ from tests.helpers import PASSWORD
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
+def forget_rendered(app) -> None:
+    """Drop the boards and page rounds the app keeps (app/web/board.py), so that the next
+    board is rendered afresh."""
+    for name in ("board_cache", "board_page_rounds"):
+        app.extensions.pop(name, None)
+
+
 def csrf_from(html: str) -> str:
     """Pick the CSRF token out of a rendered page."""
     match = CSRF.search(html)

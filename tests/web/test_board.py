@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Task, TaskStatus, User
 from app.services import routing
-from tests.web.conftest import PageClient
+from tests.web.conftest import PageClient, forget_rendered
 
 
 def card_of(html: str, task_id: int) -> str:
@@ -152,7 +152,7 @@ def _count_board_queries(app, client) -> int:
     with app.app_context():
         engine = db.engine
     # A render, not the kept board a hit answers with fewer statements.
-    app.extensions.pop("board_cache", None)
+    forget_rendered(app)
     sa.event.listen(engine, "before_cursor_execute", count)
     try:
         assert client.get("/").status_code == 200

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.web import board as board_view
-from tests.web.conftest import csrf_from
+from tests.web.conftest import csrf_from, forget_rendered
 from tests.web.test_board import card_of
 
 
@@ -139,7 +139,7 @@ def test_board_statements_do_not_grow_with_its_cards(app, pages, runner):
         def count(*args):
             seen.append(args[2])
 
-        app.extensions.pop("board_cache", None)
+        forget_rendered(app)
         with app.app_context():
             engine = db.engine
         sa.event.listen(engine, "before_cursor_execute", count)

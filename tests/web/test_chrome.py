@@ -13,6 +13,7 @@ from app.models import OfficeProfile, User
 from app.services.sop_definitions import sync_definitions
 from tests.api.test_notifications import return_at_review
 from tests.office_helpers import png_logo
+from tests.web.conftest import forget_rendered
 from tests.web.test_notifications import bell_count
 
 START_LINK = ">Mulai pengukuran</a>"
@@ -85,7 +86,7 @@ def test_kept_page_round_is_the_page_rendered_afresh(app, pages):
     camat, again = pages("camat"), pages("camat")
     rendered = camat.get("/").text
     kept = again.get("/").text
-    app.extensions.pop("board_cache", None)
+    forget_rendered(app)
     fresh = again.get("/").text
     assert page_round_of(without_tokens(kept)) == page_round_of(without_tokens(rendered))
     assert page_round_of(without_tokens(fresh)) == page_round_of(without_tokens(kept))
