@@ -1,22 +1,30 @@
 """Benchmark the board page with 50 and with 500 active measurements, against the login page.
 
 Starts measurements on a fresh SQLite file (or an empty PostgreSQL database with
-`--database-url`), moves them to steps spread over the four lanes (uploading each step's
-required outputs on the way), signs in through the login form as the Camat and renders the
-board (`GET /`, the whole page) with Flask's test client, in one process:
+`--database-url`) and moves them to steps spread over the four lanes (uploading each step's
+required outputs on the way). Then serves that database with gunicorn (2 sync workers,
+`wsgi:app` with `app.gunicorn_conf`, as `bin/serve` does) twice, signs in through each
+server's login form as the Camat and times, over HTTP with keep-alive clients
+(`requests.Session`), 20 renders of the board (`GET /`, the whole page) on each,
+interleaved with `GET /login` (signed out) on the same server, the baseline of the same run:
 
-- `board_50_ms`: 50 measurements, the board as it opens (each lane capped, its show-more);
-- `board_500_ms`: 500 measurements, measured whole (`?more=all`: every lane expanded);
-- `cached_500_ms`: the unchanged 500 board again, answered from the per-process cache;
+- cold: the server keeping no rendered board (`BOARD_CACHE_SIZE=0`): every board is
+  rendered afresh, as after any move and every minute (the time bars move). What a worker
+  keeps of data that changes only with a new SOP version (the lanes, the parsed
+  definitions) and the page about the board stay kept, as in production;
+- kept: the server as deployed, answering the unchanged board from its cache;
 
-each cold render (every cache the board uses emptied first) interleaved with `GET /login`
-(signed out), the baseline measured in the same run. Prints the medians, their ratios to the
-baseline, the SQL statements of one cold and one kept render of each board and the page
-sizes; the last line is one JSON object of the figures.
+with 50 measurements (`board_50_ms`, the board as it opens: each lane capped, its
+show-more) and with 500 (`board_500_ms`, measured whole: `?more=all`, every lane expanded).
+
+In this process, with Flask's test client: the SQL statements of one cold and one kept
+render of each board (a gunicorn worker cannot be hooked from outside), and the first render
+of a fresh process, every per-process cache the board uses emptied, against the login page
+the same way (`first_*`). The last line is one JSON object of the figures.
 
     .venv/bin/python bench/board.py
     .venv/bin/python bench/board.py --quick              # small boards, as the suite runs it
-    .venv/bin/python bench/board.py --database-url postgresql://postgres@127.0.0.1/bench
+    .venv/bin/python bench/board.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 """
 
 import argparse
@@ -33,8 +41,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from common import PASSWORD, StatementCounter, close_app, make_app, print_figures  # noqa: E402
+from common import (  # noqa: E402
+    PASSWORD,
+    GunicornServer,
+    StatementCounter,
+    close_app,
+    ensure_database,
+    make_app,
+    print_figures,
+)
 
 from app.demo import demo_pdf  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -46,6 +63,7 @@ from app.web.chrome import CACHE as CHROME_CACHE  # noqa: E402
 SOP = "pengukuran-kinerja"
 SMALL, LARGE = 50, 500
 QUICK_SMALL, QUICK_LARGE, QUICK_REPEATS = 4, 12, 3
+WORKERS = 2
 # The step each measurement is left open at, in turn: every lane gets cards, reviews included.
 TARGET_STEPS = (1, 2, 3, 4, 5, 7, 9, 10, 11)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -111,23 +129,28 @@ def start_measurements(
 
 
 def sign_in(client, username: str) -> None:
-    """Sign in through the login form, CSRF token and all."""
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    """Sign in through the login form, CSRF token and all (a test client, or a
+    `requests.Session` given the server's address as `client.base`)."""
+    base = getattr(client, "base", "")
+    page = client.get(f"{base}/login")
+    text = page.text if hasattr(page, "text") else page.get_data(as_text=True)
     response = client.post(
-        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
+        f"{base}/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": CSRF.search(text)[1]},
+        **({"allow_redirects": False} if base else {}),
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} answered {response.status_code}")
 
 
-# Every per-process cache a board render uses: the kept boards and their page rounds
-# (app/web/board.py), the lanes and the newest SOP definitions behind them and the menu
+# Every per-process cache a board render uses: the kept boards and the page rounds about
+# them (app/web/board.py), the lanes and the newest SOP definitions behind them and the menu
 # (app/web/chrome.py).
-BOARD_CACHES = ("board_cache", "board_lanes", CHROME_CACHE)
+BOARD_CACHES = ("board_cache", "board_page_rounds", "board_lanes", CHROME_CACHE)
 
 
 def forget_kept(app) -> None:
-    """Empty every cache a board render uses, for a cold render."""
+    """Empty every cache a board render uses, for the first render of a fresh process."""
     for name in BOARD_CACHES:
         app.extensions.pop(name, None)
 
@@ -144,40 +167,79 @@ def counted_get(app, client, path: str) -> int:
 
 
 def timed_get(client, path: str, seconds: list[float], app=None) -> str:
-    """GET `path`, record how long it took, and answer the body (stop on a non-200); with
-    `app`, a cold render: every cache the board uses is emptied first."""
+    """GET `path` (on a `requests.Session`, the server's address as `client.base`), record
+    how long the whole answer took, and answer its body (stop on a non-200); with `app`, a
+    first render: every cache the board uses is emptied first."""
     if app is not None:
         forget_kept(app)
+    base = getattr(client, "base", "")
     start = time.perf_counter()
-    response = client.get(path)
-    body = response.get_data(as_text=True)
+    response = client.get(base + path)
+    body = response.text if base else response.get_data(as_text=True)
     seconds.append(time.perf_counter() - start)
     if response.status_code != 200:
         raise SystemExit(f"GET {path} answered {response.status_code}")
     return body
 
 
-def measure(app, client, anonymous, path: str, repeats: int, baseline: list[float]) -> dict:
-    """Render `path` cold `repeats` times and kept as often, each between two baseline calls;
-    count the statements of one cold render; answer the figures and the page."""
-    page = timed_get(client, path, [], app)
-    cold: list[float] = []
-    kept: list[float] = []
-    # Interleaved, so any drift of the machine falls on the board and the baseline alike.
+class Served:
+    """One server of the database (gunicorn), with a signed-in and a signed-out client."""
+
+    def __init__(self, server: GunicornServer, username: str):
+        self.server = server
+        self.user = requests.Session()
+        self.anonymous = requests.Session()
+        for client in (self.user, self.anonymous):
+            client.base = server.url
+        sign_in(self.user, username)
+
+
+def serve(database_url: str, storage: Path, log: Path, cache_size: int | None):
+    """The database served by gunicorn's workers, keeping `cache_size` rendered boards each
+    (None: as deployed)."""
+    env = {} if cache_size is None else {"BOARD_CACHE_SIZE": str(cache_size)}
+    return GunicornServer(database_url, storage, log, workers=WORKERS, env=env)
+
+
+def measure_served(cold: Served, kept: Served, path: str, repeats: int, baseline: list) -> dict:
+    """Time `repeats` renders of `path` on the cold server and on the kept one over HTTP,
+    each followed by a login page of the same server (into `baseline`)."""
+    # Warm-up, untimed: every worker of both servers answers each page at least once.
+    for _ in range(4 * WORKERS):
+        for served in (cold, kept):
+            timed_get(served.user, path, [])
+            timed_get(served.anonymous, "/login", [])
+    fresh: list[float] = []
+    unchanged: list[float] = []
+    page = ""
+    # Interleaved, so any drift of the machine falls on the boards and the baseline alike.
     for _ in range(repeats):
-        timed_get(client, path, cold, app)
-        timed_get(anonymous, "/login", baseline)
-        timed_get(client, path, kept)
-        timed_get(anonymous, "/login", baseline)
-    forget_kept(app)
-    statements = counted_get(app, client, path)
+        page = timed_get(cold.user, path, fresh)
+        timed_get(cold.anonymous, "/login", baseline)
+        timed_get(kept.user, path, unchanged)
+        timed_get(kept.anonymous, "/login", baseline)
     return {
-        "ms": statistics.median(cold) * 1000,
-        "cached_ms": statistics.median(kept) * 1000,
-        "statements": statements,
-        "statements_kept": counted_get(app, client, path),
+        "ms": statistics.median(fresh) * 1000,
+        "cached_ms": statistics.median(unchanged) * 1000,
         "cards": page.count('class="task-card'),
         "kib": len(page.encode()) / 1024,
+    }
+
+
+def measure_here(app, client, anonymous, path: str, repeats: int, baseline: list) -> dict:
+    """In this process: the first render of `path` with every cache emptied, `repeats` times
+    between two login pages (into `baseline`), and the statements of a cold and a kept
+    render."""
+    timed_get(client, path, [], app)
+    first: list[float] = []
+    for _ in range(repeats):
+        timed_get(client, path, first, app)
+        timed_get(anonymous, "/login", baseline)
+    forget_kept(app)
+    return {
+        "first_ms": statistics.median(first) * 1000,
+        "statements": counted_get(app, client, path),
+        "statements_kept": counted_get(app, client, path),
     }
 
 
@@ -196,25 +258,38 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="sakip-bench-board-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app, usernames, dialect = make_app(url, Path(tmp) / "blobs")
+        ensure_database(url)
+        storage = Path(tmp) / "blobs"
+        app, usernames, dialect = make_app(url, storage)
+        camat = usernames["camat"]
         setup = time.perf_counter()
         spread = start_measurements(app, usernames, small)
         client = app.test_client()
-        sign_in(client, usernames["camat"])
+        sign_in(client, camat)
         anonymous = app.test_client()
         for _ in range(3):
             timed_get(anonymous, "/login", [])
-        baseline: list[float] = []
-        few = measure(app, client, anonymous, "/", args.repeats, baseline)
-        start_measurements(app, usernames, large - small, first=small)
         setup = time.perf_counter() - setup
-        many = measure(app, client, anonymous, "/?more=all", args.repeats, baseline)
+        here_baseline: list[float] = []
+        baseline: list[float] = []
+        cold_log, kept_log = Path(tmp) / "cold.log", Path(tmp) / "kept.log"
+        with serve(url, storage, cold_log, 0) as cold, serve(url, storage, kept_log, None) as kept:
+            servers = Served(cold, camat), Served(kept, camat)
+            few = measure_served(*servers, "/", args.repeats, baseline)
+            few |= measure_here(app, client, anonymous, "/", args.repeats, here_baseline)
+            grown = time.perf_counter()
+            start_measurements(app, usernames, large - small, first=small)
+            setup += time.perf_counter() - grown
+            many = measure_served(*servers, "/?more=all", args.repeats, baseline)
+            many |= measure_here(app, client, anonymous, "/?more=all", args.repeats, here_baseline)
+            server_kind = cold.kind
         close_app(app)
 
     baseline_ms = statistics.median(baseline) * 1000
+    here_ms = statistics.median(here_baseline) * 1000
     print()
     print(
-        f"{dialect}, Python {platform.python_version()}, Flask test client, one process; "
+        f"{dialect}, Python {platform.python_version()}, {server_kind}, requests keep-alive; "
         f"set-up {setup:.1f} s; open at step: count {spread} (of the first {small})"
     )
     print(f"GET /login (baseline)     median {baseline_ms:9.2f} ms  ({len(baseline)} calls)")
@@ -226,11 +301,17 @@ def main(argv=None) -> int:
             f"{figures['kib']:,.0f} KiB, {figures['statements']} SQL statements "
             f"({figures['statements_kept']} kept)"
         )
+    print(
+        f"In this process (Flask test client), a fresh process's first render, every cache "
+        f"emptied, against GET /login ({here_ms:.2f} ms): board of {small} "
+        f"{few['first_ms']:.2f} ms ({few['first_ms'] / here_ms:.1f}x), of {large} "
+        f"{many['first_ms']:.2f} ms ({many['first_ms'] / here_ms:.1f}x)"
+    )
     print_figures(
         {
             "benchmark": "board",
             "engine": dialect,
-            "client": "flask test client",
+            "client": f"{server_kind}, requests keep-alive",
             "measurements_small": small,
             "measurements_large": large,
             "renders": args.repeats,
@@ -252,6 +333,11 @@ def main(argv=None) -> int:
             "cards_500": many["cards"],
             "page_50_kib": few["kib"],
             "page_500_kib": many["kib"],
+            "first_baseline_ms": here_ms,
+            "first_50_ms": few["first_ms"],
+            "first_500_ms": many["first_ms"],
+            "first_ratio_50": few["first_ms"] / here_ms,
+            "first_ratio_500": many["first_ms"] / here_ms,
         }
     )
     return 0
