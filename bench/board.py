@@ -51,6 +51,7 @@ from common import (  # noqa: E402
     ensure_database,
     make_app,
     print_figures,
+    settle_statistics,
 )
 
 from app.demo import demo_pdf  # noqa: E402
@@ -264,6 +265,7 @@ def main(argv=None) -> int:
         camat = usernames["camat"]
         setup = time.perf_counter()
         spread = start_measurements(app, usernames, small)
+        settle_statistics(app)
         client = app.test_client()
         sign_in(client, camat)
         anonymous = app.test_client()
@@ -279,6 +281,7 @@ def main(argv=None) -> int:
             few |= measure_here(app, client, anonymous, "/", args.repeats, here_baseline)
             grown = time.perf_counter()
             start_measurements(app, usernames, large - small, first=small)
+            settle_statistics(app)
             setup += time.perf_counter() - grown
             many = measure_served(*servers, "/?more=all", args.repeats, baseline)
             many |= measure_here(app, client, anonymous, "/?more=all", args.repeats, here_baseline)

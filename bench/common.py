@@ -62,6 +62,18 @@ def make_app(database_url: str, storage: Path, roles=ROLES):
     return app, users, dialect
 
 
+def settle_statistics(app) -> None:
+    """On PostgreSQL, gather the planner's statistics of the tables a set-up just filled, as
+    autovacuum does within a minute on a server that runs it (a server where it is off, like
+    this machine's, plans the board's reads as if the tables were empty: a loop over every
+    measurement). SQLite keeps no statistics unless asked, and the app never asks."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("ANALYZE"))
+                connection.commit()
+
+
 def close_app(app) -> None:
     """Write the audit checkpoints still waiting for their timer (into the benchmark's
     temporary folder, before it is removed) and close the app's database connections."""
