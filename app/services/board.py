@@ -122,7 +122,9 @@ class Board:
 _IS_OPEN = Task.status == TaskStatus.OPEN
 # The board's statements, built once: building a select costs more than running it on a
 # small board. Each run binds its values.
-_CHANGE_MARKER = sa.select(
+# What the change marker is made of, as columns of one select: a page that reads more in
+# the same statement (the board, with its page round's data) selects these first.
+CHANGE_MARKER_COLUMNS = (
     sa.select(AuditHead.last_event_id).where(AuditHead.id == 1).scalar_subquery(),
     sa.select(AuditHead.last_hash).where(AuditHead.id == 1).scalar_subquery(),
     sa.select(sa.func.count(Task.id)).where(_IS_OPEN).scalar_subquery(),
@@ -182,17 +184,18 @@ _DOCUMENTS_OF_ACTIVE = _DOCUMENT_ROWS.where(
 )
 
 
-def change_marker() -> str:
-    """A text that changes whenever anything on any board may have changed, in one query: the
-    id of the newest audit event (every state change writes one) and the start of its chain
-    hash, so that a database put back to an earlier state (a restore, a test's fresh copy)
-    reaches the same id with another marker; and the open tasks' count and summed versions,
-    which an edit of a task outside the services (a repair script, a test) changes too; and
-    the days off's version, which moves every time bar (read here, the board's clock needs no
+def marker_of(values: Sequence) -> str:
+    """The change marker of the values of `CHANGE_MARKER_COLUMNS` a statement read (selected
+    first): a text that changes whenever anything on any board may have changed: the id of
+    the newest audit event (every state change writes one) and the start of its chain hash,
+    so that a database put back to an earlier state (a restore, a test's fresh copy) reaches
+    the same id with another marker; and the open tasks' count and summed versions, which an
+    edit of a task outside the services (a repair script, a test) changes too; and the days
+    off's version, which moves every time bar (read here, the board's clock needs no
     statement of its own)."""
-    ((event_id, event_hash, count, versions, days_off, days_off_changed),) = read_rows(
-        _CHANGE_MARKER
-    )
+    event_id, event_hash, count, versions, days_off, days_off_changed = values[
+        : len(CHANGE_MARKER_COLUMNS)
+    ]
     expect_days_off_version(days_off, days_off_changed)
     return f"{event_id or 0}.{(event_hash or '')[:16]}.{count}.{versions}.{days_off or '-'}"
 

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import (
     current_app,
     flash,
@@ -17,19 +18,19 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from app.database import begin_writing, reads_first
+from app.database import begin_writing, read_rows, reads_first
 from app.errors import DomainError
 from app.http import client_ip, refuse, request_language
 from app.models import utcnow
 from app.rendering.format import format_standard
 from app.services import office, routing
-from app.services.board import BoardFilters, build_board, change_marker
+from app.services.board import CHANGE_MARKER_COLUMNS, BoardFilters, build_board, marker_of
 from app.services.documents import configured_store, upload_document
 from app.services.office_calendar import calendar_file_stamp, office_timezone
 from app.services.sop_definitions import merged_actors
 from app.web import bp
 from app.web.board_cache import CSRF_PLACEHOLDER, KeptBoard, RenderedBoards
-from app.web.chrome import newest_definitions, page_round
+from app.web.chrome import PAGE_DATA_COLUMNS, newest_definitions, page_round, remember_page_data
 from app.web.forms import GenerateForm, MoveForm, SignForm, UploadForm
 
 MAX_ID = 2_147_483_647
@@ -75,11 +76,23 @@ def _filter_args(filters: BoardFilters, expanded: tuple[str, ...] = ()) -> dict:
     return args
 
 
+# The change marker and the page round's data in one statement: every board page asks both
+# (a poll only the marker, beside which the data costs next to nothing).
+_MARKER_AND_PAGE_DATA = sa.select(*CHANGE_MARKER_COLUMNS, *PAGE_DATA_COLUMNS)
+
+
+def _change_marker() -> str:
+    """The boards' change marker, read with the page round's data (kept for the request)."""
+    row = read_rows(_MARKER_AND_PAGE_DATA, {"user_id": current_user.id})[0]
+    remember_page_data(row[len(CHANGE_MARKER_COLUMNS) :])
+    return marker_of(row)
+
+
 def _etag(filters: BoardFilters, expanded: tuple[str, ...], now: datetime) -> str:
     # Time moves the bars too, so the marker also changes every minute.
     minute = int(now.timestamp() // 60)
     args = sorted((k, str(v)) for k, v in _filter_args(filters, expanded).items())
-    return f"b{current_user.id}-{change_marker()}-{minute}-{args}"
+    return f"b{current_user.id}-{_change_marker()}-{minute}-{args}"
 
 
 def _lanes():

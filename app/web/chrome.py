@@ -46,12 +46,15 @@ _VERSIONS = sa.func.aggregate_strings(
 )
 _SAVED_OFFICE = OfficeProfile.id == PROFILE_ID
 # Built once: composing it took longer than running it.
-_PAGE_DATA = sa.select(
+# The page round's data as columns of one select (its user bound as "user_id"): a page that
+# reads more in the same statement (the board's change marker) selects these after its own.
+PAGE_DATA_COLUMNS = (
     sa.select(_VERSIONS).scalar_subquery(),
     inbox.unread_count_of(sa.bindparam("user_id")).scalar_subquery(),
     sa.select(OfficeProfile.name).where(_SAVED_OFFICE).scalar_subquery(),
     sa.select(OfficeProfile.logo_sha256).where(_SAVED_OFFICE).scalar_subquery(),
 )
+_PAGE_DATA = sa.select(*PAGE_DATA_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +71,17 @@ class PageData:
 
 def page_data() -> PageData:
     """The registered SOP versions and the signed-in user's unread count (0 for no one), read
-    at the first ask of the request."""
+    at the first ask of the request, unless its page read them already (`remember_page_data`)."""
     if "page_data" not in g:
         user_id = current_user.id if current_user.is_authenticated else None
-        versions, unread, *office = db.session.execute(_PAGE_DATA, {"user_id": user_id}).one()
-        g.page_data = PageData(tuple(sorted((versions or "").split())), unread or 0, tuple(office))
+        remember_page_data(db.session.execute(_PAGE_DATA, {"user_id": user_id}).one())
     return g.page_data
+
+
+def remember_page_data(values) -> None:
+    """Keep for the request the values of `PAGE_DATA_COLUMNS` its page's statement read."""
+    versions, unread, *office = values
+    g.page_data = PageData(tuple(sorted((versions or "").split())), unread or 0, tuple(office))
 
 
 def newest_definitions() -> tuple[SopDefinition, ...]:
