@@ -110,8 +110,8 @@ class Column:
 @dataclass
 class Board:
     columns: list[Column]
-    # The active measurements' ids and periods, for the filter.
-    instances: list[sa.Row]
+    # The active measurements (their ids and periods), for the filter.
+    instances: list
     filters: BoardFilters
     total_open: int
     # The earliest due time after the render's "now" among the cards shown: a card turns red
@@ -211,9 +211,16 @@ def build_board(
     """Lay out the open tasks of active measurements in the lanes of `actors`, at most
     `lane_cap` cards a lane except in the `expanded` lanes (codes; "all" expands every one)."""
     now = now or utcnow()
-    # The filter's choices: only what the select shows, not whole measurements.
-    active = read_rows(_ACTIVE_INSTANCES)
     tasks = _open_tasks(user, filters, now)
+    # The filter's choices: every active measurement (id and period). An active measurement
+    # always has its open task, so an unfiltered board has them all among its tasks already.
+    if filters == BoardFilters():
+        active = sorted(
+            {task.instance.id: task.instance for task in tasks}.values(),
+            key=lambda instance: (instance.period, instance.id),
+        )
+    else:
+        active = read_rows(_ACTIVE_INSTANCES)
     # The user's own lanes first (on a phone the lanes stack: his work is at the top).
     own = [actor for actor in actors if actor.code in user.roles]
     columns = [Column(actor) for actor in own + [a for a in actors if a not in own]]

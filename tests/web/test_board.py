@@ -127,6 +127,20 @@ def test_poll_without_changes_is_204(pages, runner):
     assert again.status_code == 200
 
 
+def test_filter_offers_every_active_measurement(pages, runner):
+    """Does the board's measurement filter list the active measurements, by period, and not
+    a finished one, whether the board is filtered or not (unfiltered, the list comes from the
+    cards' own tasks)?"""
+    finished = runner.start("2026-Q1")
+    runner.start("2026-Q3")
+    runner.start("2026-Q2")
+    runner.advance(runner.walk_to(finished["id"], 12))
+    camat = pages("camat")
+    for path in ("/", "/?mine=1", "/?overdue=1"):
+        choices = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', camat.get(path).text)
+        assert choices == ["2026-Q2", "2026-Q3"], path
+
+
 def test_filters_my_tasks_and_overdue(app, pages, runner):
     """Do the filters keep only my tasks, or only overdue ones?"""
     first = runner.start("2026-Q1")
