@@ -111,7 +111,7 @@ class Column:
 class Board:
     columns: list[Column]
     # The active measurements (their ids and periods), for the filter.
-    instances: list
+    instances: "list[BoardInstance] | list[sa.Row]"
     filters: BoardFilters
     total_open: int
     # The earliest due time after the render's "now" among the cards shown: a card turns red

@@ -231,7 +231,7 @@ def _rendered(template: str, filters, expanded, errors, etag: str, now: datetime
             return kept
     cap = current_app.config["BOARD_LANE_CARDS"]
     # The user himself, not the proxy: every card asks his roles, and each read through
-    # `current_user` looks him up in the request again (a third of a big board's build).
+    # `current_user` finds him in the request's context again.
     user = current_user._get_current_object()
     board = build_board(user, actors, filters, now, lane_cap=cap, expanded=expanded)
     query = _filter_args(filters, expanded)
