@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from app.errors import DomainError
 from app.http import client_ip, refuse, request_language
@@ -70,7 +71,7 @@ def start_instance():
         flash("Peran Anda tidak dapat memulai pengukuran SOP mana pun.", "error")
         return redirect(url_for("web.board"))
     form = StartForm()
-    form.sop.choices = [(v.code, f"{v.title} (versi {v.version})") for v in versions]
+    form.sop.choices = [SelectChoice(v.code, f"{v.title} (versi {v.version})") for v in versions]
     if not form.is_submitted():
         form.sop.data = current_app.config["DEFAULT_SOP"]
     first_steps = [(v.title, definition_of(v).first_step) for v in versions]

@@ -84,3 +84,18 @@ def _admin():
     from app.models import User
 
     return db.session.scalar(sa.select(User).filter_by(username="admin"))
+
+
+def test_the_section_filter_lists_the_sections_and_keeps_the_choice(pages, sections):
+    """Does the list's section filter offer every section by name, the one chosen selected,
+    and the add form's section select the same sections?"""
+    page = pages("admin").get("/admin/indicators?section=trantib").text
+    picker = page[
+        page.index('id="f-section"') : page.index("</select>", page.index('id="f-section"'))
+    ]
+    assert '<option value="pemerintahan" >Seksi Pemerintahan</option>' in picker
+    assert '<option value="trantib" selected>Seksi Trantib</option>' in picker
+    add = page[
+        page.index('name="section"', page.index("</select>", page.index('id="f-section"'))) :
+    ]
+    assert "Seksi Pemerintahan" in add[: add.index("</select>")]

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.errors import DomainError
@@ -19,8 +19,8 @@ from app.web.admin import admin_page, admin_required
 YEAR = "<int(min=2000, max=2100):year>"
 HOLIDAY = "<int(min=1, max=2147483647):holiday_id>"
 KIND_CHOICES = [
-    (HolidayKind.LIBUR_NASIONAL.value, "Libur nasional"),
-    (HolidayKind.CUTI_BERSAMA.value, "Cuti bersama"),
+    SelectChoice(HolidayKind.LIBUR_NASIONAL.value, "Libur nasional"),
+    SelectChoice(HolidayKind.CUTI_BERSAMA.value, "Cuti bersama"),
 ]
 REQUIRED = "Wajib diisi."
 

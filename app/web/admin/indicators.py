@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.errors import DomainError
@@ -31,9 +31,11 @@ class IndicatorForm(FlaskForm):
     unit = StringField("Satuan", validators=[DataRequired("Satuan wajib diisi."), Length(max=40)])
     polarity = SelectField(
         "Polaritas",
-        choices=[(code, f"{p.label} ({p.meaning})") for code, p in POLARITIES.items()],
+        choices=[SelectChoice(code, f"{p.label} ({p.meaning})") for code, p in POLARITIES.items()],
     )
-    aggregation = SelectField("Nilai tahunan", choices=list(AGGREGATIONS.items()))
+    aggregation = SelectField(
+        "Nilai tahunan", choices=[SelectChoice(code, name) for code, name in AGGREGATIONS.items()]
+    )
     section = SelectField("Seksi", validators=[DataRequired("Pilih seksi.")])
 
 
@@ -45,8 +47,8 @@ class ActiveForm(FlaskForm):
     active = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
-def _section_choices() -> list[tuple[str, str]]:
-    return [(s.code, s.name) for s in db.session.scalars(sections.list_sections())]
+def _section_choices() -> list[SelectChoice]:
+    return [SelectChoice(s.code, s.name) for s in db.session.scalars(sections.list_sections())]
 
 
 def _value_counts() -> dict[int, int]:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import DomainError
@@ -31,9 +31,10 @@ class SectionEditForm(FlaskForm):
     head = SelectField("Kepala seksi", validators=[Optional()], validate_choice=False)
 
 
-def _head_choices() -> list[tuple[str, str]]:
-    return [("", "— belum ada —")] + [
-        (user.username, f"{user.full_name} ({user.username})") for user in service.head_candidates()
+def _head_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "— belum ada —")] + [
+        SelectChoice(user.username, f"{user.full_name} ({user.username})")
+        for user in service.head_candidates()
     ]
 
 

@@ -4,6 +4,7 @@ unlock an account. Thin adapters over app.services.users."""
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.errors import DomainError
 from app.extensions import db
@@ -23,9 +24,11 @@ def _actor() -> users.Actor:
 
 
 def _choices(form) -> None:
-    form.roles.choices = [(role, role) for role in sorted(known_roles())]
+    form.roles.choices = [SelectChoice(role, role) for role in sorted(known_roles())]
     units = db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.name)).all()
-    form.org_unit.choices = [("", "— tidak ada —")] + [(u.code, u.name) for u in units]
+    form.org_unit.choices = [SelectChoice("", "— tidak ada —")] + [
+        SelectChoice(u.code, u.name) for u in units
+    ]
 
 
 def _show_refusal(form, error: DomainError) -> int:
