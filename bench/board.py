@@ -37,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -129,16 +130,40 @@ def start_measurements(
     return dict(sorted(spread.items()))
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A server's answer, read as Flask's test client reads one."""
+
+    status_code: int
+    text: str
+
+    def get_data(self, as_text: bool = True) -> str:
+        return self.text
+
+
+class ServerClient:
+    """A keep-alive HTTP client (`requests.Session`) of one server that asks and answers as
+    Flask's test client does (paths, redirects not followed), so one set of helpers drives
+    both; the body is read within the call, as a browser waits for it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.session = requests.Session()
+
+    def get(self, path: str) -> Answer:
+        response = self.session.get(self.url + path, allow_redirects=False)
+        return Answer(response.status_code, response.text)
+
+    def post(self, path: str, data: dict) -> Answer:
+        response = self.session.post(self.url + path, data=data, allow_redirects=False)
+        return Answer(response.status_code, response.text)
+
+
 def sign_in(client, username: str) -> None:
-    """Sign in through the login form, CSRF token and all (a test client, or a
-    `requests.Session` given the server's address as `client.base`)."""
-    base = getattr(client, "base", "")
-    page = client.get(f"{base}/login")
-    text = page.text if hasattr(page, "text") else page.get_data(as_text=True)
+    """Sign in through the login form, CSRF token and all."""
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
     response = client.post(
-        f"{base}/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": CSRF.search(text)[1]},
-        **({"allow_redirects": False} if base else {}),
+        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} answered {response.status_code}")
@@ -168,15 +193,13 @@ def counted_get(app, client, path: str) -> int:
 
 
 def timed_get(client, path: str, seconds: list[float], app=None) -> str:
-    """GET `path` (on a `requests.Session`, the server's address as `client.base`), record
-    how long the whole answer took, and answer its body (stop on a non-200); with `app`, a
-    first render: every cache the board uses is emptied first."""
+    """GET `path`, record how long the whole answer took, and answer its body (stop on a
+    non-200); with `app`, a first render: every cache the board uses is emptied first."""
     if app is not None:
         forget_kept(app)
-    base = getattr(client, "base", "")
     start = time.perf_counter()
-    response = client.get(base + path)
-    body = response.text if base else response.get_data(as_text=True)
+    response = client.get(path)
+    body = response.get_data(as_text=True)
     seconds.append(time.perf_counter() - start)
     if response.status_code != 200:
         raise SystemExit(f"GET {path} answered {response.status_code}")
@@ -188,10 +211,8 @@ class Served:
 
     def __init__(self, server: GunicornServer, username: str):
         self.server = server
-        self.user = requests.Session()
-        self.anonymous = requests.Session()
-        for client in (self.user, self.anonymous):
-            client.base = server.url
+        self.user = ServerClient(server.url)
+        self.anonymous = ServerClient(server.url)
         sign_in(self.user, username)
 
 
